@@ -1,0 +1,107 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "sql/dsn.h"
+#include "sql/value.h"
+
+namespace ibm::sql {
+
+// What differs between the engines, in one place. Stores and migrations write portable
+// SQL with `?` placeholders; DDL may use the tokens that Expand() rewrites:
+//   {AUTO_ID}        an auto-increment 64-bit integer primary key column type
+//   {LONGBLOB}       binary data up to 4 GiB (MySQL's BLOB stops at 64 KiB)
+//   {LONGTEXT}       text up to 4 GiB
+//   {TABLE_OPTIONS}  after CREATE TABLE (...): InnoDB, utf8mb4, binary collation on MySQL
+struct Dialect {
+  Engine engine;
+
+  absl::string_view name() const { return engine == Engine::kSqlite ? "sqlite" : "mysql"; }
+  // Appended to a SELECT that reads rows the transaction will then change.
+  absl::string_view ForUpdate() const { return engine == Engine::kMysql ? " FOR UPDATE" : ""; }
+  // "INSERT OR IGNORE" / "INSERT IGNORE": skip rows whose unique key exists.
+  absl::string_view InsertIgnore() const {
+    return engine == Engine::kMysql ? "INSERT IGNORE" : "INSERT OR IGNORE";
+  }
+  std::string Expand(absl::string_view sql) const;
+};
+
+// Something that runs statements: a pooled connection inside a transaction.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Runs a statement that returns no rows; yields the number of rows it changed.
+  virtual absl::StatusOr<int64_t> Exec(absl::string_view sql, const Params& params = {}) = 0;
+  // Runs an INSERT into a table with an {AUTO_ID} key; yields the new key.
+  virtual absl::StatusOr<int64_t> Insert(absl::string_view sql, const Params& params = {}) = 0;
+  // Runs a query and returns all its rows (stores page their queries; nothing streams).
+  virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                                 const Params& params = {}) = 0;
+  // The first row of a query, or NOT_FOUND with `what` in the message.
+  absl::StatusOr<Row> QueryOne(absl::string_view sql, const Params& params,
+                               absl::string_view what);
+};
+
+enum class TxMode {
+  kReadOnly,   // a consistent read
+  kReadWrite,  // SQLite: BEGIN IMMEDIATE (the write lock up front); MySQL: InnoDB locking
+};
+
+struct PoolStats {
+  int open = 0;       // connections in the pool, idle or leased
+  int idle = 0;
+  int64_t discarded = 0;  // connections dropped after the server was lost
+};
+
+// A database: a bounded pool of connections to one engine. Thread-safe.
+//
+// Errors, the same on both engines: a unique-key violation is ALREADY_EXISTS, a foreign-key
+// violation FAILED_PRECONDITION, a lost or unreachable server UNAVAILABLE, a lock conflict
+// ABORTED (retried inside Transact), waiting too long for a free connection
+// RESOURCE_EXHAUSTED. Messages name tables and keys, never the values bound.
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual const Dialect& dialect() const = 0;
+  // Round-trips to the server (or opens the file): the readiness check.
+  virtual absl::Status Ping() = 0;
+  virtual PoolStats stats() const = 0;
+
+  // Single statements in autocommit mode.
+  virtual absl::StatusOr<int64_t> Exec(absl::string_view sql, const Params& params = {}) = 0;
+  virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                                 const Params& params = {}) = 0;
+
+  // Runs `fn` in one transaction on one connection: commits when it returns OK, rolls back
+  // when it returns an error (which is passed through). When the engine reports a lock
+  // conflict or deadlock, the whole of `fn` runs again (a few times, with back-off), so `fn`
+  // must only touch the database. The connection is never reconnected inside a transaction.
+  virtual absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(Session&)> fn) = 0;
+};
+
+struct OpenOptions {
+  // How long a caller may wait for a free connection before RESOURCE_EXHAUSTED.
+  absl::Duration acquire_timeout = absl::Seconds(5);
+  // SQLite: how long a writer waits for the write lock (busy_timeout).
+  absl::Duration busy_timeout = absl::Seconds(5);
+  // Connections in the pool; 0 takes the DSN's pool_size, else the driver's default.
+  int pool_size = 0;
+};
+
+// Opens (and for SQLite creates) the database a DSN names, and checks it is reachable:
+// a malformed DSN is INVALID_ARGUMENT, an unreachable server UNAVAILABLE.
+absl::StatusOr<std::unique_ptr<Database>> Open(absl::string_view dsn,
+                                               const OpenOptions& options = {});
+absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const Dsn& dsn, const OpenOptions& options);
+absl::StatusOr<std::unique_ptr<Database>> OpenMysql(const Dsn& dsn, const OpenOptions& options);
+
+}  // namespace ibm::sql

@@ -1,0 +1,109 @@
+#include "sql/migrations.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "openssl/sha.h"
+
+namespace ibm::sql {
+namespace {
+
+std::string Checksum(const Migration& m) {
+  const std::string text = absl::StrCat(m.name, "\n", absl::StrJoin(m.statements, "\n;\n"));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+absl::Status CheckSequence(const std::vector<Migration>& migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return absl::InternalError(absl::StrCat("migration versions must run 1, 2, 3...; found ",
+                                              migrations[i].version, " at position ", i + 1));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MigrateLocked(Session& s, const Dialect& d, const std::vector<Migration>& migrations,
+                           MigrationReport* report) {
+  auto rows = s.Query("SELECT version, checksum FROM schema_migrations ORDER BY version");
+  if (!rows.ok()) return rows.status();
+  std::map<int, std::string> applied;
+  for (const Row& r : *rows) applied[static_cast<int>(r.Int(0))] = r.Text(1);
+  report->from_version = applied.empty() ? 0 : applied.rbegin()->first;
+  for (const Migration& m : migrations) {
+    const std::string sum = Checksum(m);
+    if (auto it = applied.find(m.version); it != applied.end()) {
+      if (it->second != sum) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "migration ", m.version, " (", m.name, ") differs from the one applied to this "
+            "database: released migrations must not change"));
+      }
+      continue;
+    }
+    for (const std::string& stmt : m.statements) {
+      if (auto r = s.Exec(d.Expand(stmt)); !r.ok()) {
+        return absl::Status(r.status().code(), absl::StrCat("migration ", m.version, " (",
+                                                            m.name, "): ", r.status().message()));
+      }
+    }
+    auto r = s.Exec(
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at_us) VALUES (?, ?, ?, ?)",
+        {m.version, m.name, sum, absl::ToUnixMicros(absl::Now())});
+    if (!r.ok()) return r.status();
+    ++report->applied;
+  }
+  report->to_version = std::max(report->from_version, migrations.empty() ? 0 : migrations.back().version);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& migrations) {
+  if (auto s = CheckSequence(migrations); !s.ok()) return s;
+  const Dialect& d = db.dialect();
+  auto created = db.Exec(d.Expand(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version BIGINT NOT NULL PRIMARY KEY,"
+      " name VARCHAR(200) NOT NULL,"
+      " checksum CHAR(64) NOT NULL,"
+      " applied_at_us BIGINT NOT NULL) {TABLE_OPTIONS}"));
+  if (!created.ok()) return created.status();
+
+  MigrationReport report;
+  if (d.engine == Engine::kSqlite) {
+    // DDL is transactional in SQLite: each run is all or nothing, under the write lock.
+    absl::Status s = db.Transact(TxMode::kReadWrite, [&](Session& tx) {
+      report = MigrationReport{};
+      return MigrateLocked(tx, d, migrations, &report);
+    });
+    if (!s.ok()) return s;
+    return report;
+  }
+  // MySQL: DDL commits implicitly, so a named lock (held by this connection) keeps two
+  // replicas from migrating at once.
+  absl::Status s = db.Transact(TxMode::kReadWrite, [&](Session& conn) -> absl::Status {
+    auto got = conn.Query("SELECT GET_LOCK(CONCAT('ibm_migrate_', DATABASE()), 60)");
+    if (!got.ok()) return got.status();
+    if (got->empty() || got->front().IsNull(0) || got->front().Int(0) != 1) {
+      return absl::UnavailableError("another replica is migrating this database; timed out");
+    }
+    report = MigrationReport{};
+    absl::Status result = MigrateLocked(conn, d, migrations, &report);
+    auto released = conn.Query("SELECT RELEASE_LOCK(CONCAT('ibm_migrate_', DATABASE()))");
+    if (result.ok() && !released.ok()) return released.status();
+    return result;
+  });
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace ibm::sql

@@ -1,0 +1,181 @@
+#include "sql/pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace ibm::sql {
+
+std::string Dialect::Expand(absl::string_view sql) const {
+  const bool my = engine == Engine::kMysql;
+  return absl::StrReplaceAll(
+      sql, {{"{AUTO_ID}", my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+            {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
+            {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
+            {"{TABLE_OPTIONS}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""}});
+}
+
+absl::StatusOr<Row> Session::QueryOne(absl::string_view sql, const Params& params,
+                                      absl::string_view what) {
+  auto rows = Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  return std::move(rows->front());
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Open(absl::string_view text, const OpenOptions& options) {
+  auto dsn = ParseDsn(text);
+  if (!dsn.ok()) return dsn.status();
+  return dsn->engine == Engine::kSqlite ? OpenSqlite(*dsn, options) : OpenMysql(*dsn, options);
+}
+
+namespace internal {
+namespace {
+constexpr absl::string_view kConflictPayload = "ibm.sql/conflict";
+constexpr int kMaxTransactAttempts = 5;
+}  // namespace
+
+absl::Status Conflict(absl::string_view message) {
+  absl::Status s = absl::AbortedError(message);
+  s.SetPayload(kConflictPayload, absl::Cord("1"));
+  return s;
+}
+
+bool IsConflict(const absl::Status& status) {
+  return status.GetPayload(kConflictPayload).has_value();
+}
+
+// A connection on loan: returned to the pool when it goes out of scope (or dropped if broken).
+class PooledDatabase::Lease {
+ public:
+  Lease(PooledDatabase* pool, std::unique_ptr<Connection> conn)
+      : pool_(pool), conn_(std::move(conn)) {}
+  Lease(Lease&& o) noexcept : pool_(o.pool_), conn_(std::move(o.conn_)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (conn_ != nullptr) pool_->Release(std::move(conn_));
+  }
+  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *conn_; }
+
+ private:
+  PooledDatabase* pool_;
+  std::unique_ptr<Connection> conn_;
+};
+
+PooledDatabase::PooledDatabase(Dialect dialect, int max_size, absl::Duration acquire_timeout,
+                               absl::Duration validate_after_idle, ConnectionFactory factory)
+    : dialect_(dialect),
+      max_size_(max_size),
+      acquire_timeout_(acquire_timeout),
+      validate_after_idle_(validate_after_idle),
+      factory_(std::move(factory)) {}
+
+PooledDatabase::~PooledDatabase() {
+  absl::MutexLock lock(&mu_);
+  idle_.clear();
+}
+
+absl::StatusOr<PooledDatabase::Lease> PooledDatabase::Acquire() {
+  const absl::Time deadline = absl::Now() + acquire_timeout_;
+  while (true) {
+    std::unique_ptr<Connection> conn;
+    bool may_open = false;
+    {
+      absl::MutexLock lock(&mu_);
+      auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !idle_.empty() || open_ < max_size_;
+      };
+      if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("all ", max_size_, " database connections are busy"));
+      }
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        ++open_;  // reserve the slot before connecting outside the lock
+        may_open = true;
+      }
+    }
+    if (may_open) {
+      auto opened = factory_();
+      if (!opened.ok()) {
+        absl::MutexLock lock(&mu_);
+        --open_;
+        return opened.status();
+      }
+      return Lease(this, *std::move(opened));
+    }
+    // Validate a connection that sat idle: the server may have gone away meanwhile.
+    if (absl::Now() - conn->idle_since >= validate_after_idle_ && !conn->Validate().ok()) {
+      absl::MutexLock lock(&mu_);
+      --open_;
+      ++discarded_;
+      continue;  // conn is dropped; try another or open a fresh one
+    }
+    return Lease(this, std::move(conn));
+  }
+}
+
+void PooledDatabase::Release(std::unique_ptr<Connection> conn) {
+  absl::MutexLock lock(&mu_);
+  if (conn->broken()) {
+    --open_;
+    ++discarded_;
+    return;  // closed when conn goes out of scope
+  }
+  conn->idle_since = absl::Now();
+  idle_.push_back(std::move(conn));
+}
+
+PoolStats PooledDatabase::stats() const {
+  absl::MutexLock lock(&mu_);
+  return PoolStats{open_, static_cast<int>(idle_.size()), discarded_};
+}
+
+absl::Status PooledDatabase::Ping() {
+  auto lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  return (*lease)->Validate();
+}
+
+absl::StatusOr<int64_t> PooledDatabase::Exec(absl::string_view sql, const Params& params) {
+  auto lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  return (*lease)->Exec(sql, params);
+}
+
+absl::StatusOr<std::vector<Row>> PooledDatabase::Query(absl::string_view sql,
+                                                       const Params& params) {
+  auto lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  return (*lease)->Query(sql, params);
+}
+
+absl::Status PooledDatabase::Transact(TxMode mode,
+                                      absl::FunctionRef<absl::Status(Session&)> fn) {
+  absl::Duration backoff = absl::Milliseconds(2);
+  absl::Status status;
+  for (int attempt = 1; attempt <= kMaxTransactAttempts; ++attempt) {
+    auto lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    Connection& conn = **lease;
+    status = conn.Begin(mode);
+    if (status.ok()) {
+      status = fn(conn);
+      if (status.ok()) {
+        status = conn.Commit();
+      } else if (!conn.broken()) {
+        conn.Rollback().IgnoreError();  // the caller's error is what matters
+      }
+    }
+    if (!IsConflict(status)) return status;
+    if (!conn.broken()) conn.Rollback().IgnoreError();
+    absl::SleepFor(backoff);
+    backoff *= 2;
+  }
+  return status;
+}
+
+}  // namespace internal
+}  // namespace ibm::sql

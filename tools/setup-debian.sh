@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything the suite needs to build, run and test on Debian 12 (bookworm).
+# Idempotent: when every package is already present it does nothing (no apt-get update).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config ninja-build
+  # RPC and contracts
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  golang-github-gogo-googleapis-dev grpc-proto
+  # storage
+  libsqlite3-dev libmysqlcppconn-dev mariadb-server mariadb-client
+  # platform: logging, JSON, metrics, tokens
+  libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libjwt-dev libssl-dev
+  # tests
+  libgtest-dev libgmock-dev openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# The MariaDB package would start a system server; the suite runs its own private one.
+$SUDO sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d' || true
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO rm -f /usr/sbin/policy-rc.d
