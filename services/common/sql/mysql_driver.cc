@@ -103,10 +103,9 @@ class MysqlConnection final : public Connection {
       return out;
     } catch (const ::sql::SQLException& e) {
       if (e.getErrorCode() == 1045 || e.getErrorCode() == 1044 || e.getErrorCode() == 1049) {
-        return absl::UnavailableError(absl::StrCat("mysql connect to ", dsn.Redacted(), ": ", e.what()));
+        return absl::UnavailableError(absl::StrCat("mysql connect: ", e.what()));
       }
-      absl::Status s = Error(e, "connect");
-      return absl::Status(s.code(), absl::StrCat(s.message(), " [", dsn.Redacted(), "]"));
+      return Error(e, "connect");
     }
   }
 

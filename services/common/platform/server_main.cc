@@ -1,0 +1,213 @@
+#include "platform/server_main.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "platform/executor.h"
+#include "platform/logging.h"
+#include "platform/metrics.h"
+#include "sql/dsn.h"
+
+ABSL_FLAG(std::string, listen, "", "gRPC address to serve on, host:port [default: 0.0.0.0:<the service's port>]");
+ABSL_FLAG(std::string, db, "",
+          "database DSN: sqlite:///path/file.db, sqlite::memory:, mysql://user:pass@host:3306/db "
+          "or mysql://user:pass@localhost/db?socket=/path/mysqld.sock "
+          "[default: sqlite://var/<service>.db]");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS (with --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle: require client certificates it signed (mTLS)");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Prometheus /metrics address, host:port; 'off' disables [default: 0.0.0.0:<the service's metrics port>]");
+ABSL_FLAG(std::string, jwt_public_keys, "",
+          "comma-separated PEM public key files that verify bearer tokens; a token's kid names "
+          "the file (without extension)");
+ABSL_FLAG(std::string, jwt_issuer, "", "required iss claim of bearer tokens");
+ABSL_FLAG(std::string, jwt_audience, "ibm-suite", "required aud claim of bearer tokens");
+ABSL_FLAG(bool, insecure_dev_auth, false,
+          "DEVELOPMENT ONLY: trust x-dev-role/x-dev-satker/x-dev-subject headers instead of "
+          "verifying tokens. Never with real data");
+ABSL_FLAG(int, workers, 16, "threads that run handlers (blocking SQL)");
+ABSL_FLAG(int, max_queued, 256, "calls that may wait for a worker before RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request or response message");
+ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(2), "how often readiness checks the database");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM, how long in-flight calls may finish before they are cancelled");
+
+namespace ibm::platform {
+namespace {
+
+const std::vector<std::string>& OurFlags() {
+  static const std::vector<std::string> flags = {
+      "listen", "db", "tls_cert", "tls_key", "tls_client_ca", "log_level", "metrics_listen",
+      "jwt_public_keys", "jwt_issuer", "jwt_audience", "insecure_dev_auth", "workers",
+      "max_queued", "max_message_bytes", "health_interval", "shutdown_grace"};
+  return flags;
+}
+
+[[noreturn]] void Die(const std::string& program, absl::string_view what, const absl::Status& s) {
+  std::fprintf(stderr, "%s: %s: %s\n", program.c_str(), std::string(what).c_str(),
+               std::string(s.message()).c_str());
+  std::exit(2);
+}
+
+absl::StatusOr<std::unique_ptr<auth::Authenticator>> MakeAuthenticator() {
+  if (absl::GetFlag(FLAGS_insecure_dev_auth)) {
+    if (!absl::GetFlag(FLAGS_jwt_public_keys).empty()) {
+      return absl::InvalidArgumentError("--insecure_dev_auth and --jwt_public_keys exclude each other");
+    }
+    return auth::NewInsecureDevAuthenticator();
+  }
+  auth::JwtOptions o;
+  o.public_key_files = absl::StrSplit(absl::GetFlag(FLAGS_jwt_public_keys), ',', absl::SkipEmpty());
+  o.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  o.audience = absl::GetFlag(FLAGS_jwt_audience);
+  if (o.public_key_files.empty()) {
+    return absl::InvalidArgumentError(
+        "no way to authenticate callers: give --jwt_public_keys and --jwt_issuer (or, for local "
+        "development only, --insecure_dev_auth)");
+  }
+  return auth::NewJwtAuthenticator(std::move(o));
+}
+
+}  // namespace
+
+std::string EnvVarForFlag(absl::string_view flag) {
+  return absl::AsciiStrToUpper(absl::StrCat("IBM_", flag));
+}
+
+std::vector<std::string> ArgsWithEnvironment(int argc, char** argv,
+                                             const std::vector<std::string>& flags,
+                                             const std::function<const char*(const char*)>& getenv) {
+  std::vector<std::string> args = {argv[0]};
+  for (const std::string& f : flags) {
+    const char* v = getenv(EnvVarForFlag(f).c_str());
+    if (v != nullptr && *v != '\0') args.push_back(absl::StrCat("--", f, "=", v));
+  }
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return args;
+}
+
+int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
+  const std::string program = absl::StrCat("ibm-", spec.name);
+  // Block the stop signals before any thread exists, so every thread inherits the mask and
+  // only the sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "platform/server_main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return std::string("ibm-suite 0.1.0\n"); };
+  usage.normalize_filename = [](absl::string_view f) {
+    size_t at = f.find("services/");
+    return std::string(at == absl::string_view::npos ? f : f.substr(at));
+  };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(absl::StrCat(
+      spec.summary, "\n\nEvery flag can also be set by an environment variable: "
+      "--db by IBM_DB, --jwt_issuer by IBM_JWT_ISSUER, and so on; a flag given on the command "
+      "line wins.\nUsage: ", program, " [flags]"));
+
+  std::vector<std::string> args = ArgsWithEnvironment(argc, argv, OurFlags(), std::getenv);
+  std::vector<char*> cargs;
+  for (auto& a : args) cargs.push_back(a.data());
+  absl::ParseCommandLine(static_cast<int>(cargs.size()), cargs.data());
+
+  auto level = ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) Die(program, "--log_level", level.status());
+  InitLogging(*level);
+
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  if (listen.empty()) listen = absl::StrCat("0.0.0.0:", spec.default_port);
+  std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (metrics_listen.empty()) metrics_listen = absl::StrCat("0.0.0.0:", spec.default_metrics_port);
+  std::string dsn_text = absl::GetFlag(FLAGS_db);
+  if (dsn_text.empty()) dsn_text = absl::StrCat("sqlite://var/", spec.name, ".db");
+  if (absl::GetFlag(FLAGS_workers) < 1 || absl::GetFlag(FLAGS_max_queued) < 1) {
+    Die(program, "--workers/--max_queued", absl::InvalidArgumentError("must be at least 1"));
+  }
+
+  // The database: malformed or unreachable is a one-line error, not a crash.
+  auto dsn = sql::ParseDsn(dsn_text);
+  if (!dsn.ok()) Die(program, "--db", dsn.status());
+  if (dsn->engine == sql::Engine::kSqlite && dsn->path != ":memory:") {
+    std::error_code ec;
+    auto parent = std::filesystem::path(dsn->path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  }
+  sql::OpenOptions open_options;
+  auto db = sql::Open(dsn_text, open_options);
+  if (!db.ok()) Die(program, absl::StrCat("database ", dsn->Redacted()), db.status());
+  auto migrated = sql::Migrate(**db, spec.migrations);
+  if (!migrated.ok()) Die(program, "schema migration", migrated.status());
+
+  auto authenticator = MakeAuthenticator();
+  if (!authenticator.ok()) Die(program, "authentication", authenticator.status());
+  if (absl::GetFlag(FLAGS_insecure_dev_auth)) {
+    Log(LogLevel::kWarn,
+        "INSECURE DEVELOPMENT AUTHENTICATION: callers are NOT verified; anyone can act as any "
+        "satker. Never run this way with real data.",
+        {{"service", spec.name}});
+  }
+
+  Metrics metrics(spec.name);
+  if (metrics_listen != "off") {
+    if (auto s = metrics.Serve(metrics_listen); !s.ok()) Die(program, "--metrics_listen", s);
+  }
+  Executor executor(absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queued));
+  ServiceContext context{spec.name, db->get(),
+                         Runtime{authenticator->get(), &executor, &metrics, [] { return absl::Now(); }},
+                         migrated->to_version, absl::Now()};
+  auto services = spec.build(context);
+  if (!services.ok()) Die(program, "service set-up", services.status());
+
+  ServerOptions options;
+  options.listen = listen;
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.health_interval = absl::GetFlag(FLAGS_health_interval);
+  std::vector<grpc::Service*> raw;
+  for (auto& s : *services) raw.push_back(s.get());
+  auto server = Server::Start(options, raw, db->get(), &metrics);
+  if (!server.ok()) Die(program, "server", server.status());
+
+  Log(LogLevel::kInfo, "serving",
+      {{"service", spec.name}, {"listen", listen}, {"port", (*server)->port()},
+       {"metrics_port", metrics.port()}, {"db", dsn->Redacted()},
+       {"schema_version", migrated->to_version}, {"migrations_applied", migrated->applied},
+       {"tls", !options.tls_cert_file.empty()},
+       {"insecure_dev_auth", absl::GetFlag(FLAGS_insecure_dev_auth)}});
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  Log(LogLevel::kInfo, "stop signal received", {{"signal", signal_number}});
+  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  (*server)->Wait();
+  executor.Stop();
+  Log(LogLevel::kInfo, "stopped", {{"service", spec.name}});
+  return 0;
+}
+
+}  // namespace ibm::platform

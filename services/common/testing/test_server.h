@@ -1,0 +1,72 @@
+#pragma once
+
+// A real server in the test process for service tests: port 0 on loopback, real JWTs
+// signed by a per-test key, a real executor, metrics and health.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "platform/calls.h"
+#include "platform/executor.h"
+#include "platform/metrics.h"
+#include "platform/server.h"
+#include "platform/server_main.h"
+#include "testing/token_issuer.h"
+
+namespace ibm::testing {
+
+class TestServer {
+ public:
+  struct Options {
+    int workers = 4;
+    int max_queued = 64;
+    absl::Duration health_interval = absl::Milliseconds(100);
+  };
+
+  // `db` (optional) drives readiness and is what ServiceContext hands to services.
+  explicit TestServer(sql::Database* db);
+  TestServer(sql::Database* db, Options options);
+  ~TestServer();
+
+  const platform::Runtime& runtime() const { return runtime_; }
+  platform::ServiceContext Context(const std::string& service, int schema_version = 0);
+
+  // Starts serving; `services` must outlive the server.
+  void Start(const std::vector<grpc::Service*>& services);
+  void Shutdown(absl::Duration grace);
+
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  platform::Server& server() { return *server_; }
+  platform::Metrics& metrics() { return metrics_; }
+  platform::Executor& executor() { return executor_; }
+  TokenIssuer& tokens() { return tokens_; }
+
+  // A client context carrying a valid token for role@satker, with a 10 s deadline.
+  std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker) const;
+
+ private:
+  Options options_;
+  sql::Database* db_;
+  TempDir dir_;
+  TokenIssuer tokens_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  platform::Executor executor_;
+  platform::Metrics metrics_;
+  platform::Runtime runtime_;
+  std::unique_ptr<platform::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+// The service names a server lists through gRPC server reflection (grpc.reflection.v1alpha),
+// asked the way grpcurl asks.
+absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
+    const std::shared_ptr<grpc::Channel>& channel);
+
+// grpc.health.v1 Check: "SERVING", "NOT_SERVING", or the error.
+std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service);
+
+}  // namespace ibm::testing

@@ -1,0 +1,308 @@
+// The server platform end to end, in process: a test service on the EchoService contract
+// whose handler can be told to block, behind real JWT auth, executor, health and metrics.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ibm/platform/v1/platform.grpc.pb.h"
+#include "platform/logging.h"
+#include "platform/status.h"
+#include "testing/test_database.h"
+#include "testing/test_server.h"
+
+namespace ibm::platform {
+namespace {
+
+using ibm::platform::v1::EchoRequest;
+using ibm::platform::v1::EchoResponse;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+// Echo that obeys its message: "block" waits for release, "sleep" takes 300 ms, "bad" fails
+// validation, "whoami" answers with the caller.
+class TestEcho final : public ibm::platform::v1::EchoService::CallbackService {
+ public:
+  explicit TestEcho(Runtime runtime)
+      : calls_(ibm::platform::v1::EchoService::service_full_name(), std::move(runtime)) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* resp) override {
+    return calls_.Run(ctx, "Echo", [this, req, resp](const Call& call) -> absl::Status {
+      ++entered;
+      const std::string& m = req->message();
+      if (m == "block") release.WaitForNotificationWithTimeout(absl::Seconds(10));
+      if (m == "sleep") absl::SleepFor(absl::Milliseconds(300));
+      if (m == "bad") return InvalidField("message", "must not be 'bad'");
+      resp->set_message(m == "whoami" ? call.caller->Describe() : m);
+      return absl::OkStatus();
+    });
+  }
+
+  void Release() {
+    if (!release.HasBeenNotified()) release.Notify();
+  }
+
+  std::atomic<int> entered{0};
+  absl::Notification release;
+
+ private:
+  UnaryCalls calls_;
+};
+
+class PlatformServerTest : public ::testing::Test {
+ protected:
+  void Start(testing::TestServer::Options options = {}) {
+    auto db = sql::Open("sqlite::memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = *std::move(db);
+    server_ = std::make_unique<testing::TestServer>(db_.get(), options);
+    echo_ = std::make_unique<TestEcho>(server_->runtime());
+    server_->Start({echo_.get()});
+    stub_ = ibm::platform::v1::EchoService::NewStub(server_->channel());
+  }
+  void TearDown() override {
+    if (echo_) echo_->Release();
+  }
+
+  grpc::Status Call(const std::string& message, EchoResponse* resp = nullptr,
+                    grpc::ClientContext* ctx = nullptr) {
+    EchoRequest req;
+    req.set_message(message);
+    EchoResponse ignored;
+    auto own = server_->As("officer", "bnnp-32");
+    return stub_->Echo(ctx ? ctx : own.get(), req, resp ? resp : &ignored);
+  }
+
+  // Starts a call without waiting for it; `done` is notified with its status.
+  void CallAsync(const std::string& message, grpc::ClientContext* ctx, EchoResponse* resp,
+                 grpc::Status* status, absl::Notification* done) {
+    auto* req = new EchoRequest();
+    req->set_message(message);
+    stub_->async()->Echo(ctx, req, resp, [req, status, done](grpc::Status s) {
+      delete req;
+      *status = s;
+      done->Notify();
+    });
+  }
+
+  void WaitEntered(int n) {
+    for (int i = 0; i < 500 && echo_->entered < n; ++i) absl::SleepFor(absl::Milliseconds(10));
+    ASSERT_GE(echo_->entered, n);
+  }
+
+  std::unique_ptr<sql::Database> db_;
+  std::unique_ptr<testing::TestServer> server_;
+  std::unique_ptr<TestEcho> echo_;
+  std::unique_ptr<ibm::platform::v1::EchoService::Stub> stub_;
+};
+
+TEST_F(PlatformServerTest, AuthenticatedCallSeesItsPrincipal) {
+  Start();
+  EchoResponse resp;
+  grpc::Status s = Call("whoami", &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.message(), "officer-1 (officer@bnnp-32)");
+}
+
+TEST_F(PlatformServerTest, MissingOrBadTokenIsUnauthenticatedBeforeAnyWork) {
+  Start();
+  grpc::ClientContext none;
+  EXPECT_EQ(Call("whoami", nullptr, &none).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext forged;
+  forged.AddMetadata("authorization", "Bearer eyJhbGciOiJub25lIn0.e30.");
+  grpc::Status s = Call("whoami", nullptr, &forged);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ErrorInfoOf(FromGrpcStatus(s)).reason(), "INVALID_TOKEN");
+  EXPECT_EQ(echo_->entered, 0);
+}
+
+TEST_F(PlatformServerTest, FieldViolationsReachTheClientAsDetails) {
+  Start();
+  grpc::Status s = Call("bad");
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  absl::Status back = FromGrpcStatus(s);
+  auto violations = FieldViolationsOf(back);
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].first, "message");
+  EXPECT_EQ(ErrorInfoOf(back).domain(), "ibm.bnn.go.id");
+}
+
+TEST_F(PlatformServerTest, ServesHealthAndReflection) {
+  Start();
+  EXPECT_EQ(testing::HealthOf(server_->channel(), ""), "SERVING");
+  EXPECT_EQ(testing::HealthOf(server_->channel(), kLivenessService), "SERVING");
+  auto names = testing::ListServicesByReflection(server_->channel());
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_THAT(*names, Contains("ibm.platform.v1.EchoService"));
+  EXPECT_THAT(*names, Contains("grpc.health.v1.Health"));
+}
+
+TEST_F(PlatformServerTest, OverloadIsAFastResourceExhausted) {
+  Start({.workers = 1, .max_queued = 1});
+  grpc::ClientContext c1, c2;
+  c1.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
+  c2.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
+  EchoResponse r1, r2;
+  grpc::Status s1, s2;
+  absl::Notification d1, d2;
+  CallAsync("block", &c1, &r1, &s1, &d1);  // takes the only worker
+  WaitEntered(1);
+  CallAsync("block", &c2, &r2, &s2, &d2);  // fills the queue
+  for (int i = 0; i < 500 && server_->executor().queued() < 1; ++i) absl::SleepFor(absl::Milliseconds(5));
+  absl::Time start = absl::Now();
+  grpc::Status third = Call("hello");
+  EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << third.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(ErrorInfoOf(FromGrpcStatus(third)).reason(), "SERVER_BUSY");
+  echo_->Release();
+  d1.WaitForNotification();
+  d2.WaitForNotification();
+  EXPECT_TRUE(s1.ok());
+  EXPECT_TRUE(s2.ok());
+}
+
+TEST_F(PlatformServerTest, ShutdownDrainsAnInFlightCall) {
+  Start();
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
+  EchoResponse resp;
+  grpc::Status status;
+  absl::Notification done;
+  CallAsync("sleep", &ctx, &resp, &status, &done);
+  WaitEntered(1);
+  absl::Time start = absl::Now();
+  server_->Shutdown(absl::Seconds(5));
+  absl::Duration took = absl::Now() - start;
+  done.WaitForNotification();
+  EXPECT_TRUE(status.ok()) << status.error_message();  // finished, not cut off
+  EXPECT_EQ(resp.message(), "sleep");
+  EXPECT_LT(took, absl::Seconds(4));
+  // Once shut down, nothing more is served.
+  EXPECT_NE(Call("hello").error_code(), grpc::StatusCode::OK);
+}
+
+TEST_F(PlatformServerTest, ShutdownCancelsCallsStillRunningAfterTheGrace) {
+  Start();
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
+  EchoResponse resp;
+  grpc::Status status;
+  absl::Notification done;
+  CallAsync("block", &ctx, &resp, &status, &done);
+  WaitEntered(1);
+  std::thread stopper([&] { server_->Shutdown(absl::Milliseconds(200)); });
+  // The client hears of it when the grace ends, not when the handler finally returns.
+  EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(3)));
+  EXPECT_FALSE(status.ok());
+  echo_->Release();
+  stopper.join();
+}
+
+TEST_F(PlatformServerTest, CallWhoseDeadlinePassedInTheQueueIsNotRun) {
+  Start({.workers = 1, .max_queued = 8});
+  grpc::ClientContext c1;
+  c1.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
+  EchoResponse r1;
+  grpc::Status s1;
+  absl::Notification d1;
+  CallAsync("block", &c1, &r1, &s1, &d1);
+  WaitEntered(1);
+  auto late = server_->As("officer", "bnn");
+  late->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  EXPECT_EQ(Call("never", nullptr, late.get()).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  absl::SleepFor(absl::Milliseconds(100));
+  echo_->Release();
+  d1.WaitForNotification();
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(echo_->entered, 1);  // the late call's handler never ran
+}
+
+TEST_F(PlatformServerTest, OneJsonLogLinePerCallWithoutThePayload) {
+  Start();
+  std::string captured;
+  SetLogSinkForTesting(&captured);
+  auto ctx = server_->As("officer", "bnnk-32.04");
+  ctx->AddMetadata("x-request-id", "req-42");
+  grpc::Status s = Call("NIK 3273014101900001", nullptr, ctx.get());
+  grpc::ClientContext anonymous;
+  anonymous.AddMetadata("x-request-id", "req-43");
+  Call("hello", nullptr, &anonymous);
+  SetLogSinkForTesting(nullptr);
+  ASSERT_TRUE(s.ok());
+  EXPECT_THAT(captured, ::testing::Not(HasSubstr("3273014101900001")));
+  std::vector<nlohmann::json> lines;
+  for (absl::string_view l : absl::StrSplit(captured, '\n', absl::SkipEmpty())) {
+    lines.push_back(nlohmann::json::parse(l));
+  }
+  ASSERT_EQ(lines.size(), 2u) << captured;
+  EXPECT_EQ(lines[0]["msg"], "call");
+  EXPECT_EQ(lines[0]["method"], "/ibm.platform.v1.EchoService/Echo");
+  EXPECT_EQ(lines[0]["code"], "OK");
+  EXPECT_EQ(lines[0]["caller"], "officer-1");
+  EXPECT_EQ(lines[0]["satker"], "bnnk-32.04");
+  EXPECT_EQ(lines[0]["request_id"], "req-42");
+  EXPECT_TRUE(lines[0]["duration_ms"].is_number());
+  EXPECT_EQ(lines[1]["code"], "UNAUTHENTICATED");
+  EXPECT_EQ(lines[1]["request_id"], "req-43");
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  if (write(fd, req.data(), req.size()) < 0) return "";
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  close(fd);
+  return out;
+}
+
+TEST_F(PlatformServerTest, MetricsCountCallsByMethodAndCodeOverHttp) {
+  Start();
+  ASSERT_TRUE(server_->metrics().Serve("127.0.0.1:0").ok());
+  ASSERT_TRUE(Call("hello").ok());
+  ASSERT_TRUE(Call("hello").ok());
+  grpc::ClientContext none;
+  Call("hello", nullptr, &none);
+  std::string body = HttpGet(server_->metrics().port(), "/metrics");
+  EXPECT_THAT(body, HasSubstr("200 OK"));
+  EXPECT_THAT(body, HasSubstr("ibm_rpc_handled_total{code=\"OK\",method=\"/ibm.platform.v1.EchoService/Echo\",service=\"test\"} 2"));
+  EXPECT_THAT(body, HasSubstr("code=\"UNAUTHENTICATED\""));
+  EXPECT_THAT(body, HasSubstr("ibm_rpc_duration_seconds_bucket"));
+}
+
+TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
+  std::string a0 = "ibm-x", a1 = "--db=sqlite::memory:";
+  char* argv[] = {a0.data(), a1.data()};
+  auto env = [](const char* name) -> const char* {
+    if (std::string(name) == "IBM_DB") return "mysql://u:p@h/db";
+    if (std::string(name) == "IBM_LOG_LEVEL") return "debug";
+    return nullptr;
+  };
+  auto args = ArgsWithEnvironment(2, argv, {"db", "log_level", "listen"}, env);
+  ASSERT_EQ(args.size(), 4u);
+  EXPECT_EQ(args[1], "--db=mysql://u:p@h/db");
+  EXPECT_EQ(args[2], "--log_level=debug");
+  EXPECT_EQ(args[3], "--db=sqlite::memory:");  // later wins in absl's parser
+  EXPECT_EQ(EnvVarForFlag("jwt_public_keys"), "IBM_JWT_PUBLIC_KEYS");
+}
+
+}  // namespace
+}  // namespace ibm::platform
