@@ -59,6 +59,13 @@ void InitGrpcOnce() {
 
 }  // namespace
 
+absl::Status CheckServerOptions(const ServerOptions& options) {
+  if (options.max_message_bytes < 1024) {
+    return absl::InvalidArgumentError("max_message_bytes must be at least 1024");
+  }
+  return Credentials(options).status();
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const std::vector<grpc::Service*>& services,
                                                       sql::Database* db, Metrics* metrics) {

@@ -38,6 +38,10 @@ struct ServerOptions {
   absl::Duration max_connection_age = absl::Minutes(5);
 };
 
+// INVALID_ARGUMENT / NOT_FOUND when the options cannot work (TLS halves, unreadable files):
+// checked at start-up before anything else is done.
+absl::Status CheckServerOptions(const ServerOptions& options);
+
 class Server {
  public:
   // Builds and starts the server. `services` must outlive it; `db` (optional) drives

@@ -5,10 +5,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <filesystem>
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/internal/program_name.h"
+#include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -128,6 +131,17 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
       "--db by IBM_DB, --jwt_issuer by IBM_JWT_ISSUER, and so on; a flag given on the command "
       "line wins.\nUsage: ", program, " [flags]"));
 
+  absl::flags_internal::SetProgramInvocationName(program);
+  // --help is an answer, not an error: print our flags and exit 0 (absl would exit 1).
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view a = argv[i];
+    if (a == "--help" || a == "-h" || a == "-help") {
+      absl::flags_internal::FlagsHelp(std::cout, "services/common/platform/server_main.",
+                                      absl::flags_internal::HelpFormat::kHumanReadable,
+                                      absl::ProgramUsageMessage());
+      return 0;
+    }
+  }
   std::vector<std::string> args = ArgsWithEnvironment(argc, argv, OurFlags(), std::getenv);
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
@@ -147,6 +161,17 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
     Die(program, "--workers/--max_queued", absl::InvalidArgumentError("must be at least 1"));
   }
 
+  ServerOptions options;
+  options.listen = listen;
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.health_interval = absl::GetFlag(FLAGS_health_interval);
+  if (auto s = CheckServerOptions(options); !s.ok()) Die(program, "server options", s);
+  auto authenticator = MakeAuthenticator();
+  if (!authenticator.ok()) Die(program, "authentication", authenticator.status());
+
   // The database: malformed or unreachable is a one-line error, not a crash.
   auto dsn = sql::ParseDsn(dsn_text);
   if (!dsn.ok()) Die(program, "--db", dsn.status());
@@ -161,8 +186,6 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   auto migrated = sql::Migrate(**db, spec.migrations);
   if (!migrated.ok()) Die(program, "schema migration", migrated.status());
 
-  auto authenticator = MakeAuthenticator();
-  if (!authenticator.ok()) Die(program, "authentication", authenticator.status());
   if (absl::GetFlag(FLAGS_insecure_dev_auth)) {
     Log(LogLevel::kWarn,
         "INSECURE DEVELOPMENT AUTHENTICATION: callers are NOT verified; anyone can act as any "
@@ -181,13 +204,6 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   auto services = spec.build(context);
   if (!services.ok()) Die(program, "service set-up", services.status());
 
-  ServerOptions options;
-  options.listen = listen;
-  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
-  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
-  options.health_interval = absl::GetFlag(FLAGS_health_interval);
   std::vector<grpc::Service*> raw;
   for (auto& s : *services) raw.push_back(s.get());
   auto server = Server::Start(options, raw, db->get(), &metrics);
