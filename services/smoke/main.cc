@@ -2,4 +2,6 @@
 #include "platform/server_main.h"
 #include "smoke/smoke_service.h"
 
-int main(int argc, char** argv) { return ibm::platform::ServerMain(argc, argv, ibm::smoke::Spec()); }
+int main(int argc, char** argv) {
+  return ibm::platform::ServerMain(argc, argv, ibm::smoke::Spec());
+}

@@ -35,23 +35,24 @@ DiagnosticsService::DiagnosticsService(const platform::ServiceContext& context)
 grpc::ServerUnaryReactor* DiagnosticsService::GetServerInfo(grpc::CallbackServerContext* ctx,
                                                             const GetServerInfoRequest*,
                                                             ServerInfo* response) {
-  return calls_.Run(ctx, "GetServerInfo", [this, response](const platform::Call& call) -> absl::Status {
-    auto rows = db_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!rows.ok()) return rows.status();
-    response->set_service(service_);
-    response->set_version("0.1.0");
-    response->set_storage_engine(std::string(db_->dialect().name()));
-    response->set_schema_version(rows->front().Int(0));
-    response->mutable_start_time()->set_seconds(absl::ToUnixSeconds(start_time_));
-    const auth::Principal& p = *call.caller;
-    auto* caller = response->mutable_caller();
-    caller->set_subject(p.subject);
-    caller->set_role(std::string(auth::RoleName(p.role)));
-    caller->set_satker(p.satker);
-    caller->set_scope(p.scope.prefix());
-    caller->set_insecure_dev_auth(p.insecure_dev);
-    return absl::OkStatus();
-  });
+  return calls_.Run(
+      ctx, "GetServerInfo", [this, response](const platform::Call& call) -> absl::Status {
+        auto rows = db_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (!rows.ok()) return rows.status();
+        response->set_service(service_);
+        response->set_version("0.1.0");
+        response->set_storage_engine(std::string(db_->dialect().name()));
+        response->set_schema_version(rows->front().Int(0));
+        response->mutable_start_time()->set_seconds(absl::ToUnixSeconds(start_time_));
+        const auth::Principal& p = *call.caller;
+        auto* caller = response->mutable_caller();
+        caller->set_subject(p.subject);
+        caller->set_role(std::string(auth::RoleName(p.role)));
+        caller->set_satker(p.satker);
+        caller->set_scope(p.scope.prefix());
+        caller->set_insecure_dev_auth(p.insecure_dev);
+        return absl::OkStatus();
+      });
 }
 
 platform::ServiceSpec Spec() {
@@ -61,7 +62,8 @@ platform::ServiceSpec Spec() {
   spec.default_port = 7000;
   spec.default_metrics_port = 9000;
   spec.migrations = {
-      {1, "platform smoke marker",
+      {1,
+       "platform smoke marker",
        {"CREATE TABLE IF NOT EXISTS smoke_marker (id BIGINT PRIMARY KEY, note VARCHAR(100)) "
         "{TABLE_OPTIONS}"}},
   };

@@ -73,9 +73,9 @@ class JwtAuthenticator final : public Authenticator {
 
     jwt_t* jwt = nullptr;
     const std::string token_str(token);
-    int rc = jwt_decode(&jwt, token_str.c_str(),
-                        reinterpret_cast<const unsigned char*>(key->pem.data()),
-                        static_cast<int>(key->pem.size()));
+    int rc =
+        jwt_decode(&jwt, token_str.c_str(), reinterpret_cast<const unsigned char*>(key->pem.data()),
+                   static_cast<int>(key->pem.size()));
     std::unique_ptr<jwt_t, void (*)(jwt_t*)> owned(jwt, jwt_free);
     if (rc != 0 || jwt == nullptr || jwt_get_alg(jwt) != jwt_str_alg(alg.c_str())) {
       return Unauthenticated("token signature is not valid");
@@ -104,16 +104,19 @@ class JwtAuthenticator final : public Authenticator {
     if (absl::FromUnixSeconds(exp->get<int64_t>()) + options_.leeway < now) {
       return platform::WithReason(absl::UnauthenticatedError("token expired"), "TOKEN_EXPIRED");
     }
-    if (auto nbf = c.find("nbf"); nbf != c.end() && nbf->is_number() &&
-                                  absl::FromUnixSeconds(nbf->get<int64_t>()) - options_.leeway > now) {
+    if (auto nbf = c.find("nbf");
+        nbf != c.end() && nbf->is_number() &&
+        absl::FromUnixSeconds(nbf->get<int64_t>()) - options_.leeway > now) {
       return Unauthenticated("token not yet valid");
     }
-    if (StringField(c, "iss") != options_.issuer) return Unauthenticated("token issuer not accepted");
+    if (StringField(c, "iss") != options_.issuer)
+      return Unauthenticated("token issuer not accepted");
     bool audience_ok = false;
     if (auto aud = c.find("aud"); aud != c.end()) {
       if (aud->is_string()) audience_ok = aud->get<std::string>() == options_.audience;
       if (aud->is_array()) {
-        for (const auto& a : *aud) audience_ok |= a.is_string() && a.get<std::string>() == options_.audience;
+        for (const auto& a : *aud)
+          audience_ok |= a.is_string() && a.get<std::string>() == options_.audience;
       }
     }
     if (!audience_ok) return Unauthenticated("token audience not accepted");
@@ -141,10 +144,12 @@ absl::StatusOr<Key> LoadKey(const std::string& path) {
   std::stringstream buf;
   buf << in.rdbuf();
   Key key{buf.str(), {}};
-  std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new_mem_buf(key.pem.data(), static_cast<int>(key.pem.size())), BIO_free);
-  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
-                                                     EVP_PKEY_free);
-  if (pkey == nullptr) return absl::InvalidArgumentError(absl::StrCat(path, " is not a PEM public key"));
+  std::unique_ptr<BIO, int (*)(BIO*)> bio(
+      BIO_new_mem_buf(key.pem.data(), static_cast<int>(key.pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> pkey(
+      PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  if (pkey == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a PEM public key"));
   switch (EVP_PKEY_get_base_id(pkey.get())) {
     case EVP_PKEY_RSA:
       key.algorithms = {"RS256", "RS384", "RS512"};
@@ -165,11 +170,13 @@ class InsecureDevAuthenticator final : public Authenticator {
     p.insecure_dev = true;
     p.subject = Header(md, "x-dev-subject").value_or("dev");
     auto role = ParseRole(Header(md, "x-dev-role").value_or("officer"));
-    if (!role.ok()) return absl::UnauthenticatedError(absl::StrCat("x-dev-role: ", role.status().message()));
+    if (!role.ok())
+      return absl::UnauthenticatedError(absl::StrCat("x-dev-role: ", role.status().message()));
     p.role = *role;
     p.satker = Header(md, "x-dev-satker").value_or("bnn");
     auto scope = Scope::OfSatker(p.satker);
-    if (!scope.ok()) return absl::UnauthenticatedError(absl::StrCat("x-dev-satker: ", scope.status().message()));
+    if (!scope.ok())
+      return absl::UnauthenticatedError(absl::StrCat("x-dev-satker: ", scope.status().message()));
     p.scope = *scope;
     return p;
   }

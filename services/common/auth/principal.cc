@@ -9,8 +9,8 @@ namespace ibm::auth {
 namespace {
 
 constexpr std::pair<Role, absl::string_view> kRoles[] = {
-    {Role::kOfficer, "officer"},   {Role::kAgent, "agent"},
-    {Role::kSupervisor, "supervisor"}, {Role::kProvider, "provider"},
+    {Role::kOfficer, "officer"},          {Role::kAgent, "agent"},
+    {Role::kSupervisor, "supervisor"},    {Role::kProvider, "provider"},
     {Role::kVillageFund, "village_fund"}, {Role::kAuditor, "auditor"},
     {Role::kService, "service"},
 };
@@ -66,20 +66,18 @@ std::string Principal::Describe() const {
 
 absl::Status RequireScope(const Principal& caller, const domain::RegionCode& region) {
   if (caller.scope.Covers(region)) return absl::OkStatus();
-  return platform::WithReason(
-      absl::PermissionDeniedError(absl::StrCat("outside the caller's scope (satker ",
-                                               caller.satker, ")")),
-      "OUT_OF_SCOPE");
+  return platform::WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                  "outside the caller's scope (satker ", caller.satker, ")")),
+                              "OUT_OF_SCOPE");
 }
 
 absl::Status RequireRole(const Principal& caller, std::initializer_list<Role> roles) {
   for (Role r : roles) {
     if (caller.role == r) return absl::OkStatus();
   }
-  return platform::WithReason(
-      absl::PermissionDeniedError(absl::StrCat("role ", RoleName(caller.role),
-                                               " may not call this method")),
-      "ROLE_NOT_ALLOWED");
+  return platform::WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                  "role ", RoleName(caller.role), " may not call this method")),
+                              "ROLE_NOT_ALLOWED");
 }
 
 }  // namespace ibm::auth

@@ -58,7 +58,7 @@ class Scope {
 struct Principal {
   std::string subject;  // the token's `sub`
   Role role = Role::kOfficer;
-  std::string satker;   // e.g. "bnnk-32.73"
+  std::string satker;  // e.g. "bnnk-32.73"
   Scope scope = Scope::National();
   bool insecure_dev = false;  // set only by the insecure development authenticator
 

@@ -53,8 +53,8 @@ UnaryCalls::UnaryCalls(std::string service, Runtime runtime)
     : service_(std::move(service)), runtime_(std::move(runtime)) {}
 
 grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
-                                          absl::string_view method_name, Body body,
-                                          Access access, Execution execution) const {
+                                          absl::string_view method_name, Body body, Access access,
+                                          Execution execution) const {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Call call;
   call.received = runtime_.clock();
@@ -90,9 +90,9 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
   };
   if (!runtime_.executor->TrySubmit(std::move(task))) {
     Finish(ctx, reactor, method, call,
-           WithReason(absl::ResourceExhaustedError(absl::StrCat(
-                          "server busy: ", runtime_.executor->max_queued(),
-                          " calls already queued; retry with back-off")),
+           WithReason(absl::ResourceExhaustedError(
+                          absl::StrCat("server busy: ", runtime_.executor->max_queued(),
+                                       " calls already queued; retry with back-off")),
                       "SERVER_BUSY"));
   }
   return reactor;

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "grpcpp/server.h"
 #include "grpcpp/impl/service_type.h"
+#include "grpcpp/server.h"
 #include "sql/database.h"
 
 namespace ibm::platform {
@@ -26,7 +26,7 @@ inline constexpr const char* kLivenessService = "liveness";
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";
-  std::string tls_cert_file;       // with tls_key_file: serve TLS
+  std::string tls_cert_file;  // with tls_key_file: serve TLS
   std::string tls_key_file;
   std::string tls_client_ca_file;  // also: require and verify client certificates (mTLS)
   int max_message_bytes = 4 << 20;

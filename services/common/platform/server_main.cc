@@ -5,8 +5,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -25,17 +25,20 @@
 #include "platform/metrics.h"
 #include "sql/dsn.h"
 
-ABSL_FLAG(std::string, listen, "", "gRPC address to serve on, host:port [default: 0.0.0.0:<the service's port>]");
+ABSL_FLAG(std::string, listen, "",
+          "gRPC address to serve on, host:port [default: 0.0.0.0:<the service's port>]");
 ABSL_FLAG(std::string, db, "",
           "database DSN: sqlite:///path/file.db, sqlite::memory:, mysql://user:pass@host:3306/db "
           "or mysql://user:pass@localhost/db?socket=/path/mysqld.sock "
           "[default: sqlite://var/<service>.db]");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve TLS (with --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
-ABSL_FLAG(std::string, tls_client_ca, "", "PEM CA bundle: require client certificates it signed (mTLS)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates it signed (mTLS)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
 ABSL_FLAG(std::string, metrics_listen, "",
-          "Prometheus /metrics address, host:port; 'off' disables [default: 0.0.0.0:<the service's metrics port>]");
+          "Prometheus /metrics address, host:port; 'off' disables [default: 0.0.0.0:<the service's "
+          "metrics port>]");
 ABSL_FLAG(std::string, jwt_public_keys, "",
           "comma-separated PEM public key files that verify bearer tokens; a token's kid names "
           "the file (without extension)");
@@ -47,7 +50,8 @@ ABSL_FLAG(bool, insecure_dev_auth, false,
 ABSL_FLAG(int, workers, 16, "threads that run handlers (blocking SQL)");
 ABSL_FLAG(int, max_queued, 256, "calls that may wait for a worker before RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request or response message");
-ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(2), "how often readiness checks the database");
+ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(2),
+          "how often readiness checks the database");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may finish before they are cancelled");
 
@@ -55,10 +59,22 @@ namespace ibm::platform {
 namespace {
 
 const std::vector<std::string>& OurFlags() {
-  static const std::vector<std::string> flags = {
-      "listen", "db", "tls_cert", "tls_key", "tls_client_ca", "log_level", "metrics_listen",
-      "jwt_public_keys", "jwt_issuer", "jwt_audience", "insecure_dev_auth", "workers",
-      "max_queued", "max_message_bytes", "health_interval", "shutdown_grace"};
+  static const std::vector<std::string> flags = {"listen",
+                                                 "db",
+                                                 "tls_cert",
+                                                 "tls_key",
+                                                 "tls_client_ca",
+                                                 "log_level",
+                                                 "metrics_listen",
+                                                 "jwt_public_keys",
+                                                 "jwt_issuer",
+                                                 "jwt_audience",
+                                                 "insecure_dev_auth",
+                                                 "workers",
+                                                 "max_queued",
+                                                 "max_message_bytes",
+                                                 "health_interval",
+                                                 "shutdown_grace"};
   return flags;
 }
 
@@ -71,7 +87,8 @@ const std::vector<std::string>& OurFlags() {
 absl::StatusOr<std::unique_ptr<auth::Authenticator>> MakeAuthenticator() {
   if (absl::GetFlag(FLAGS_insecure_dev_auth)) {
     if (!absl::GetFlag(FLAGS_jwt_public_keys).empty()) {
-      return absl::InvalidArgumentError("--insecure_dev_auth and --jwt_public_keys exclude each other");
+      return absl::InvalidArgumentError(
+          "--insecure_dev_auth and --jwt_public_keys exclude each other");
     }
     return auth::NewInsecureDevAuthenticator();
   }
@@ -93,9 +110,9 @@ std::string EnvVarForFlag(absl::string_view flag) {
   return absl::AsciiStrToUpper(absl::StrCat("IBM_", flag));
 }
 
-std::vector<std::string> ArgsWithEnvironment(int argc, char** argv,
-                                             const std::vector<std::string>& flags,
-                                             const std::function<const char*(const char*)>& getenv) {
+std::vector<std::string> ArgsWithEnvironment(
+    int argc, char** argv, const std::vector<std::string>& flags,
+    const std::function<const char*(const char*)>& getenv) {
   std::vector<std::string> args = {argv[0]};
   for (const std::string& f : flags) {
     const char* v = getenv(EnvVarForFlag(f).c_str());
@@ -127,9 +144,11 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(absl::StrCat(
-      spec.summary, "\n\nEvery flag can also be set by an environment variable: "
+      spec.summary,
+      "\n\nEvery flag can also be set by an environment variable: "
       "--db by IBM_DB, --jwt_issuer by IBM_JWT_ISSUER, and so on; a flag given on the command "
-      "line wins.\nUsage: ", program, " [flags]"));
+      "line wins.\nUsage: ",
+      program, " [flags]"));
 
   absl::flags_internal::SetProgramInvocationName(program);
   // --help is an answer, not an error: print our flags and exit 0 (absl would exit 1).
@@ -198,9 +217,10 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
     if (auto s = metrics.Serve(metrics_listen); !s.ok()) Die(program, "--metrics_listen", s);
   }
   Executor executor(absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queued));
-  ServiceContext context{spec.name, db->get(),
-                         Runtime{authenticator->get(), &executor, &metrics, [] { return absl::Now(); }},
-                         migrated->to_version, absl::Now()};
+  ServiceContext context{
+      spec.name, db->get(),
+      Runtime{authenticator->get(), &executor, &metrics, [] { return absl::Now(); }},
+      migrated->to_version, absl::Now()};
   auto services = spec.build(context);
   if (!services.ok()) Die(program, "service set-up", services.status());
 
@@ -210,9 +230,13 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   if (!server.ok()) Die(program, "server", server.status());
 
   Log(LogLevel::kInfo, "serving",
-      {{"service", spec.name}, {"listen", listen}, {"port", (*server)->port()},
-       {"metrics_port", metrics.port()}, {"db", dsn->Redacted()},
-       {"schema_version", migrated->to_version}, {"migrations_applied", migrated->applied},
+      {{"service", spec.name},
+       {"listen", listen},
+       {"port", (*server)->port()},
+       {"metrics_port", metrics.port()},
+       {"db", dsn->Redacted()},
+       {"schema_version", migrated->to_version},
+       {"migrations_applied", migrated->applied},
        {"tls", !options.tls_cert_file.empty()},
        {"insecure_dev_auth", absl::GetFlag(FLAGS_insecure_dev_auth)}});
 

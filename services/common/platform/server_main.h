@@ -28,7 +28,7 @@ namespace ibm::platform {
 
 // What a service's handlers are built from.
 struct ServiceContext {
-  std::string service;           // e.g. "registry"
+  std::string service;  // e.g. "registry"
   sql::Database* db;
   Runtime runtime;
   int schema_version;
@@ -36,13 +36,12 @@ struct ServiceContext {
 };
 
 struct ServiceSpec {
-  std::string name;               // "registry": the binary is ibm-<name>, logs say service=<name>
-  std::string summary;            // one line for --help
-  int default_port;               // gRPC
-  int default_metrics_port;       // Prometheus /metrics
+  std::string name;          // "registry": the binary is ibm-<name>, logs say service=<name>
+  std::string summary;       // one line for --help
+  int default_port;          // gRPC
+  int default_metrics_port;  // Prometheus /metrics
   std::vector<sql::Migration> migrations;
-  std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(ServiceContext&)>
-      build;
+  std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(ServiceContext&)> build;
 };
 
 int ServerMain(int argc, char** argv, const ServiceSpec& spec);

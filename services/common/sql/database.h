@@ -5,10 +5,10 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "sql/dsn.h"
 #include "sql/value.h"
@@ -46,8 +46,7 @@ class Session {
   virtual absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
                                                  const Params& params = {}) = 0;
   // The first row of a query, or NOT_FOUND with `what` in the message.
-  absl::StatusOr<Row> QueryOne(absl::string_view sql, const Params& params,
-                               absl::string_view what);
+  absl::StatusOr<Row> QueryOne(absl::string_view sql, const Params& params, absl::string_view what);
 };
 
 enum class TxMode {
@@ -56,7 +55,7 @@ enum class TxMode {
 };
 
 struct PoolStats {
-  int open = 0;       // connections in the pool, idle or leased
+  int open = 0;  // connections in the pool, idle or leased
   int idle = 0;
   int64_t discarded = 0;  // connections dropped after the server was lost
 };

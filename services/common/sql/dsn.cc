@@ -52,7 +52,8 @@ absl::StatusOr<Dsn> ParseMysql(absl::string_view rest) {
   if (at == absl::string_view::npos) return Bad("mysql DSN needs user@host");
   absl::string_view userinfo = rest.substr(0, at);
   absl::string_view hostpath = rest.substr(at + 1);
-  std::pair<absl::string_view, absl::string_view> up = absl::StrSplit(userinfo, absl::MaxSplits(':', 1));
+  std::pair<absl::string_view, absl::string_view> up =
+      absl::StrSplit(userinfo, absl::MaxSplits(':', 1));
   auto user = PercentDecode(up.first);
   if (!user.ok()) return user.status();
   auto password = PercentDecode(up.second);
@@ -67,9 +68,11 @@ absl::StatusOr<Dsn> ParseMysql(absl::string_view rest) {
   dsn.database = std::string(hostpath.substr(slash + 1));
   if (dsn.database.empty()) return Bad("mysql DSN needs a database name");
   for (char c : dsn.database) {
-    if (!(absl::ascii_isalnum(c) || c == '_' || c == '$')) return Bad("database name may hold only letters, digits, _ and $");
+    if (!(absl::ascii_isalnum(c) || c == '_' || c == '$'))
+      return Bad("database name may hold only letters, digits, _ and $");
   }
-  std::pair<absl::string_view, absl::string_view> hp = absl::StrSplit(hostport, absl::MaxSplits(':', 1));
+  std::pair<absl::string_view, absl::string_view> hp =
+      absl::StrSplit(hostport, absl::MaxSplits(':', 1));
   dsn.host = std::string(hp.first);
   if (!hp.second.empty()) {
     if (absl::Status s = ParseIntOption("port", hp.second, 1, 65535, &dsn.port); !s.ok()) return s;
@@ -81,7 +84,8 @@ absl::StatusOr<Dsn> ParseMysql(absl::string_view rest) {
     } else if (p.first == "pool_size") {
       if (auto s = ParseIntOption(p.first, p.second, 1, 1000, &dsn.pool_size); !s.ok()) return s;
     } else if (p.first == "connect_timeout_s") {
-      if (auto s = ParseIntOption(p.first, p.second, 1, 600, &dsn.connect_timeout_s); !s.ok()) return s;
+      if (auto s = ParseIntOption(p.first, p.second, 1, 600, &dsn.connect_timeout_s); !s.ok())
+        return s;
     } else {
       return Bad(absl::StrCat("unknown option '", p.first, "'"));
     }

@@ -43,25 +43,28 @@ absl::Status MigrateLocked(Session& s, const Dialect& d, const std::vector<Migra
     const std::string sum = Checksum(m);
     if (auto it = applied.find(m.version); it != applied.end()) {
       if (it->second != sum) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "migration ", m.version, " (", m.name, ") differs from the one applied to this "
-            "database: released migrations must not change"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("migration ", m.version, " (", m.name,
+                         ") differs from the one applied to this "
+                         "database: released migrations must not change"));
       }
       continue;
     }
     for (const std::string& stmt : m.statements) {
       if (auto r = s.Exec(d.Expand(stmt)); !r.ok()) {
-        return absl::Status(r.status().code(), absl::StrCat("migration ", m.version, " (",
-                                                            m.name, "): ", r.status().message()));
+        return absl::Status(r.status().code(), absl::StrCat("migration ", m.version, " (", m.name,
+                                                            "): ", r.status().message()));
       }
     }
     auto r = s.Exec(
-        "INSERT INTO schema_migrations (version, name, checksum, applied_at_us) VALUES (?, ?, ?, ?)",
+        "INSERT INTO schema_migrations (version, name, checksum, applied_at_us) VALUES (?, ?, ?, "
+        "?)",
         {m.version, m.name, sum, absl::ToUnixMicros(absl::Now())});
     if (!r.ok()) return r.status();
     ++report->applied;
   }
-  report->to_version = std::max(report->from_version, migrations.empty() ? 0 : migrations.back().version);
+  report->to_version =
+      std::max(report->from_version, migrations.empty() ? 0 : migrations.back().version);
   return absl::OkStatus();
 }
 
@@ -70,12 +73,12 @@ absl::Status MigrateLocked(Session& s, const Dialect& d, const std::vector<Migra
 absl::StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migration>& migrations) {
   if (auto s = CheckSequence(migrations); !s.ok()) return s;
   const Dialect& d = db.dialect();
-  auto created = db.Exec(d.Expand(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version BIGINT NOT NULL PRIMARY KEY,"
-      " name VARCHAR(200) NOT NULL,"
-      " checksum CHAR(64) NOT NULL,"
-      " applied_at_us BIGINT NOT NULL) {TABLE_OPTIONS}"));
+  auto created =
+      db.Exec(d.Expand("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version BIGINT NOT NULL PRIMARY KEY,"
+                       " name VARCHAR(200) NOT NULL,"
+                       " checksum CHAR(64) NOT NULL,"
+                       " applied_at_us BIGINT NOT NULL) {TABLE_OPTIONS}"));
   if (!created.ok()) return created.status();
 
   MigrationReport report;

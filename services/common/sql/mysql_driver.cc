@@ -59,7 +59,8 @@ absl::Status Error(const ::sql::SQLException& e, absl::string_view during) {
           absl::StrCat("mysql ", during, ": duplicate value for ", DuplicateKey(e.what())));
     case 1451:  // ER_ROW_IS_REFERENCED_2
     case 1452:  // ER_NO_REFERENCED_ROW_2
-      return absl::FailedPreconditionError(absl::StrCat("mysql ", during, ": foreign key violation"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("mysql ", during, ": foreign key violation"));
     case 1205:  // ER_LOCK_WAIT_TIMEOUT
     case 1213:  // ER_LOCK_DEADLOCK
       return internal::Conflict(absl::StrCat("mysql ", during, ": ", e.what()));
@@ -67,9 +68,8 @@ absl::Status Error(const ::sql::SQLException& e, absl::string_view during) {
       break;
   }
   if (IsLostConnection(code)) {
-    return absl::UnavailableError(
-        absl::StrCat("mysql ", during, ": database server unreachable (error ", code, ": ",
-                     e.what(), ")"));
+    return absl::UnavailableError(absl::StrCat(
+        "mysql ", during, ": database server unreachable (error ", code, ": ", e.what(), ")"));
   }
   return absl::InternalError(absl::StrCat("mysql ", during, ": error ", code, ": ", e.what()));
 }
@@ -179,7 +179,8 @@ class MysqlConnection final : public Connection {
   // Runs fn, turning connector exceptions into statuses and noting a lost server.
   template <typename Fn>
   auto Guard(absl::string_view during, Fn fn) -> decltype(fn()) {
-    if (broken_) return absl::UnavailableError("mysql: connection lost earlier in this transaction");
+    if (broken_)
+      return absl::UnavailableError("mysql: connection lost earlier in this transaction");
     try {
       return fn();
     } catch (const ::sql::SQLException& e) {

@@ -8,10 +8,12 @@ namespace ibm::sql {
 std::string Dialect::Expand(absl::string_view sql) const {
   const bool my = engine == Engine::kMysql;
   return absl::StrReplaceAll(
-      sql, {{"{AUTO_ID}", my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
-            {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
-            {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
-            {"{TABLE_OPTIONS}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""}});
+      sql,
+      {{"{AUTO_ID}",
+        my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+       {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
+       {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
+       {"{TABLE_OPTIONS}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""}});
 }
 
 absl::StatusOr<Row> Session::QueryOne(absl::string_view sql, const Params& params,
@@ -152,8 +154,7 @@ absl::StatusOr<std::vector<Row>> PooledDatabase::Query(absl::string_view sql,
   return (*lease)->Query(sql, params);
 }
 
-absl::Status PooledDatabase::Transact(TxMode mode,
-                                      absl::FunctionRef<absl::Status(Session&)> fn) {
+absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Status(Session&)> fn) {
   absl::Duration backoff = absl::Milliseconds(2);
   absl::Status status;
   for (int attempt = 1; attempt <= kMaxTransactAttempts; ++attempt) {

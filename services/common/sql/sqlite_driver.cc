@@ -55,8 +55,8 @@ class SqliteConnection final : public Connection {
     if (rc != SQLITE_OK) return Error(raw, rc, absl::StrCat("open ", path));
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, static_cast<int>(absl::ToInt64Milliseconds(busy_timeout)));
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                               "PRAGMA foreign_keys=ON"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
       if (auto s = conn->Query(pragma, {}); !s.ok()) return s.status();
     }
     return conn;
@@ -139,8 +139,8 @@ class SqliteConnection final : public Connection {
                                    SQLITE_STATIC, SQLITE_UTF8);
           break;
         case Value::Kind::kBytes:
-          rc = sqlite3_bind_blob64(stmt, i + 1, v.as_bytes().data.data(),
-                                   v.as_bytes().data.size(), SQLITE_STATIC);
+          rc = sqlite3_bind_blob64(stmt, i + 1, v.as_bytes().data.data(), v.as_bytes().data.size(),
+                                   SQLITE_STATIC);
           break;
       }
       if (rc != SQLITE_OK) return Error(db_, rc, "bind");
@@ -159,7 +159,8 @@ class SqliteConnection final : public Connection {
                                  sqlite3_column_bytes(stmt, i)));
       case SQLITE_BLOB: {
         const void* p = sqlite3_column_blob(stmt, i);
-        return Value(Bytes{std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt, i))});
+        return Value(
+            Bytes{std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt, i))});
       }
       default:
         return Value();
@@ -201,9 +202,9 @@ absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const Dsn& dsn, const OpenO
   const bool memory = dsn.path == ":memory:";
   // An in-memory database lives in one connection; a file serves readers in parallel with
   // one writer (WAL).
-  const int size = memory                     ? 1
-                   : options.pool_size > 0    ? options.pool_size
-                                              : (dsn.pool_size > 0 ? dsn.pool_size : 8);
+  const int size = memory                  ? 1
+                   : options.pool_size > 0 ? options.pool_size
+                                           : (dsn.pool_size > 0 ? dsn.pool_size : 8);
   const std::string path = dsn.path;
   const absl::Duration busy = options.busy_timeout;
   auto db = std::make_unique<internal::PooledDatabase>(

@@ -79,11 +79,13 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     int code;
     if (WaitExit(p->pid_, absl::Now(), &code)) {
       p->pid_ = -1;
-      return absl::InternalError(absl::StrCat(binary, " exited with ", code, ": ", ReadAll(p->log_path_)));
+      return absl::InternalError(
+          absl::StrCat(binary, " exited with ", code, ": ", ReadAll(p->log_path_)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(absl::StrCat(binary, " did not serve in time: ", ReadAll(p->log_path_)));
+  return absl::DeadlineExceededError(
+      absl::StrCat(binary, " did not serve in time: ", ReadAll(p->log_path_)));
 }
 
 ServerProcess::~ServerProcess() {

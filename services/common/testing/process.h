@@ -17,8 +17,8 @@
 namespace ibm::testing {
 
 struct ExitResult {
-  int exit_code = -1;   // -1 if killed by a signal
-  std::string output;   // stdout and stderr
+  int exit_code = -1;  // -1 if killed by a signal
+  std::string output;  // stdout and stderr
 };
 
 class ServerProcess {

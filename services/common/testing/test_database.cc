@@ -39,8 +39,8 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(absl::string_
   t->database_ = absl::StrCat("ibm_test_", getpid(), "_", counter++);
   auto admin = sql::Open(t->admin_dsn_);
   if (!admin.ok()) return admin.status();
-  auto created = (*admin)->Exec(absl::StrCat("CREATE DATABASE ", t->database_,
-                                             " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+  auto created = (*admin)->Exec(
+      absl::StrCat("CREATE DATABASE ", t->database_, " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
   if (!created.ok()) return created.status();
   // The admin DSN names database ibm_test; point the copy at the new one.
   size_t q = t->admin_dsn_.find('?');

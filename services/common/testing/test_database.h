@@ -38,7 +38,7 @@ class TestDatabase {
   TestDatabase() = default;
   std::string dsn_;
   std::unique_ptr<TempDir> temp_dir_;  // sqlite: holds the file
-  std::string admin_dsn_;      // mysql: where to drop the database from
+  std::string admin_dsn_;              // mysql: where to drop the database from
   std::string database_;
 };
 

@@ -89,10 +89,13 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
   grpc::CompletionQueue cq;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
   bool ok;
-  auto step = [&](intptr_t want) { return cq.Next(&tag, &ok) && ok && reinterpret_cast<intptr_t>(tag) == want; };
+  auto step = [&](intptr_t want) {
+    return cq.Next(&tag, &ok) && ok && reinterpret_cast<intptr_t>(tag) == want;
+  };
   call->StartCall(reinterpret_cast<void*>(1));
   if (!step(1)) return absl::UnavailableError("reflection: call did not start");
   // ServerReflectionRequest{list_services = ""}: field 7, length-delimited, empty.
@@ -123,8 +126,8 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
     if (!list.ParseFromString(response.field(i).length_delimited())) continue;
     for (int j = 0; j < list.field_count(); ++j) {
       google::protobuf::UnknownFieldSet service;
-      if (list.field(j).number() == 1 && service.ParseFromString(list.field(j).length_delimited()) &&
-          service.field_count() > 0) {
+      if (list.field(j).number() == 1 &&
+          service.ParseFromString(list.field(j).length_delimited()) && service.field_count() > 0) {
         names.push_back(service.field(0).length_delimited());
       }
     }

@@ -38,8 +38,8 @@ TokenIssuer::TokenIssuer(const std::string& dir, const std::string& key_id) : ke
 nlohmann::json TokenIssuer::Claims(const std::string& role, const std::string& satker,
                                    const std::string& subject) const {
   const int64_t now = absl::ToUnixSeconds(absl::Now());
-  return {{"iss", kIssuer}, {"aud", kAudience}, {"sub", subject}, {"role", role},
-          {"satker", satker}, {"iat", now}, {"exp", now + 3600}};
+  return {{"iss", kIssuer},   {"aud", kAudience}, {"sub", subject},   {"role", role},
+          {"satker", satker}, {"iat", now},       {"exp", now + 3600}};
 }
 
 std::string TokenIssuer::Sign(const nlohmann::json& claims, const std::string& alg) const {

@@ -3,9 +3,8 @@
 // Signs real JWTs for tests with a freshly generated RSA key; the public half is written to
 // a file, as a server would be configured in production.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/time/time.h"
 #include "testing/test_database.h"

@@ -61,7 +61,8 @@ TEST(ScopeTest, CentralCoversEverythingProvinceItsOwnRegencyItsOwn) {
 }
 
 TEST(ScopeTest, SatkerIdsMustMatchTheirLevel) {
-  for (const char* bad : {"", "bnnp-32.04", "bnnk-32", "bnnk-32.04.01", "bnnx-32", "BNN", "bnnp-", "bnnp-3a"}) {
+  for (const char* bad :
+       {"", "bnnp-32.04", "bnnk-32", "bnnk-32.04.01", "bnnx-32", "BNN", "bnnp-", "bnnp-3a"}) {
     EXPECT_EQ(Scope::OfSatker(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }
@@ -193,7 +194,8 @@ TEST(InsecureDevAuthTest, BelievesHeadersAndSaysSo) {
   EXPECT_TRUE(p->insecure_dev);
   EXPECT_TRUE(p->scope.national());
   std::string k1 = "x-dev-role", v1 = "agent", k2 = "x-dev-satker", v2 = "bnnk-32.04";
-  Metadata md{{grpc::string_ref(k1), grpc::string_ref(v1)}, {grpc::string_ref(k2), grpc::string_ref(v2)}};
+  Metadata md{{grpc::string_ref(k1), grpc::string_ref(v1)},
+              {grpc::string_ref(k2), grpc::string_ref(v2)}};
   p = auth->Authenticate(md);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->role, Role::kAgent);

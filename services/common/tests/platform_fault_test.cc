@@ -13,7 +13,9 @@ namespace ibm::platform {
 namespace {
 
 void Control(const char* action) {
-  ASSERT_EQ(std::system(absl::StrCat(IBM_TEST_MARIADB_CTL, " ", action, " ", IBM_TEST_MARIADB_DIR).c_str()), 0);
+  ASSERT_EQ(std::system(
+                absl::StrCat(IBM_TEST_MARIADB_CTL, " ", action, " ", IBM_TEST_MARIADB_DIR).c_str()),
+            0);
 }
 
 std::string WaitForHealth(const std::shared_ptr<grpc::Channel>& ch, const std::string& want) {

@@ -159,7 +159,8 @@ TEST_F(PlatformServerTest, OverloadIsAFastResourceExhausted) {
   CallAsync("block", &c1, &r1, &s1, &d1);  // takes the only worker
   WaitEntered(1);
   CallAsync("block", &c2, &r2, &s2, &d2);  // fills the queue
-  for (int i = 0; i < 500 && server_->executor().queued() < 1; ++i) absl::SleepFor(absl::Milliseconds(5));
+  for (int i = 0; i < 500 && server_->executor().queued() < 1; ++i)
+    absl::SleepFor(absl::Milliseconds(5));
   absl::Time start = absl::Now();
   grpc::Status third = Call("hello");
   EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << third.error_message();
@@ -283,7 +284,8 @@ TEST_F(PlatformServerTest, MetricsCountCallsByMethodAndCodeOverHttp) {
   Call("hello", nullptr, &none);
   std::string body = HttpGet(server_->metrics().port(), "/metrics");
   EXPECT_THAT(body, HasSubstr("200 OK"));
-  EXPECT_THAT(body, HasSubstr("ibm_rpc_handled_total{code=\"OK\",method=\"/ibm.platform.v1.EchoService/Echo\",service=\"test\"} 2"));
+  EXPECT_THAT(body, HasSubstr("ibm_rpc_handled_total{code=\"OK\",method=\"/"
+                              "ibm.platform.v1.EchoService/Echo\",service=\"test\"} 2"));
   EXPECT_THAT(body, HasSubstr("code=\"UNAUTHENTICATED\""));
   EXPECT_THAT(body, HasSubstr("ibm_rpc_duration_seconds_bucket"));
 }

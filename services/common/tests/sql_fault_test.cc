@@ -14,7 +14,9 @@ namespace ibm::sql {
 namespace {
 
 void Control(const char* action) {
-  ASSERT_EQ(std::system(absl::StrCat(IBM_TEST_MARIADB_CTL, " ", action, " ", IBM_TEST_MARIADB_DIR).c_str()), 0)
+  ASSERT_EQ(std::system(
+                absl::StrCat(IBM_TEST_MARIADB_CTL, " ", action, " ", IBM_TEST_MARIADB_DIR).c_str()),
+            0)
       << action;
 }
 
@@ -80,10 +82,12 @@ TEST_F(MysqlFaultTest, IdleConnectionsAreValidatedAfterARestart) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
-      db_->Transact(TxMode::kReadOnly, [](Session& s) {
-        absl::SleepFor(absl::Milliseconds(50));
-        return s.Query("SELECT 1").status();
-      }).IgnoreError();
+      db_->Transact(TxMode::kReadOnly,
+                    [](Session& s) {
+                      absl::SleepFor(absl::Milliseconds(50));
+                      return s.Query("SELECT 1").status();
+                    })
+          .IgnoreError();
     });
   }
   for (auto& t : threads) t.join();

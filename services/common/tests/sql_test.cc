@@ -94,10 +94,13 @@ TEST_P(SqlTest, EveryTypeRoundTrips) {
 
 TEST_P(SqlTest, TransactionCommitsOrRollsBackAsAWhole) {
   Create("CREATE TABLE t (k VARCHAR(10) PRIMARY KEY, v BIGINT) {TABLE_OPTIONS}");
-  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite, [](Session& s) -> absl::Status {
-                   if (auto r = s.Exec("INSERT INTO t VALUES ('a', 1)"); !r.ok()) return r.status();
-                   return s.Exec("INSERT INTO t VALUES ('b', 2)").status();
-                 }).ok());
+  ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
+                            [](Session& s) -> absl::Status {
+                              if (auto r = s.Exec("INSERT INTO t VALUES ('a', 1)"); !r.ok())
+                                return r.status();
+                              return s.Exec("INSERT INTO t VALUES ('b', 2)").status();
+                            })
+                  .ok());
   absl::Status failed = db_->Transact(TxMode::kReadWrite, [](Session& s) -> absl::Status {
     if (auto r = s.Exec("UPDATE t SET v = 100 WHERE k = 'a'"); !r.ok()) return r.status();
     if (auto r = s.Exec("INSERT INTO t VALUES ('c', 3)"); !r.ok()) return r.status();
@@ -120,8 +123,9 @@ TEST_P(SqlTest, TransactionCommitsOrRollsBackAsAWhole) {
 }
 
 TEST_P(SqlTest, UniqueViolationIsAlreadyExistsWithoutTheValue) {
-  Create("CREATE TABLE person (id {AUTO_ID}, nik_index VARCHAR(64) NOT NULL,"
-         " CONSTRAINT uq_person_nik UNIQUE (nik_index)) {TABLE_OPTIONS}");
+  Create(
+      "CREATE TABLE person (id {AUTO_ID}, nik_index VARCHAR(64) NOT NULL,"
+      " CONSTRAINT uq_person_nik UNIQUE (nik_index)) {TABLE_OPTIONS}");
   ASSERT_TRUE(db_->Exec("INSERT INTO person (nik_index) VALUES (?)", {"3273014101900001"}).ok());
   auto dup = db_->Exec("INSERT INTO person (nik_index) VALUES (?)", {"3273014101900001"});
   ASSERT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists) << dup.status();
@@ -130,8 +134,9 @@ TEST_P(SqlTest, UniqueViolationIsAlreadyExistsWithoutTheValue) {
 
 TEST_P(SqlTest, ForeignKeyViolationIsFailedPrecondition) {
   Create("CREATE TABLE parent (id BIGINT PRIMARY KEY) {TABLE_OPTIONS}");
-  Create("CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL,"
-         " FOREIGN KEY (parent_id) REFERENCES parent(id)) {TABLE_OPTIONS}");
+  Create(
+      "CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL,"
+      " FOREIGN KEY (parent_id) REFERENCES parent(id)) {TABLE_OPTIONS}");
   auto r = db_->Exec("INSERT INTO child VALUES (1, 42)");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
 }
@@ -151,7 +156,8 @@ TEST_P(SqlTest, ConcurrentWritersLoseNoUpdate) {
               absl::StrCat("SELECT n FROM counter WHERE k = 'c'", db_->dialect().ForUpdate()), {},
               "counter");
           if (!row.ok()) return row.status();
-          if (auto r = tx.Exec("UPDATE counter SET n = ? WHERE k = 'c'", {row->Int(0) + 1}); !r.ok())
+          if (auto r = tx.Exec("UPDATE counter SET n = ? WHERE k = 'c'", {row->Int(0) + 1});
+              !r.ok())
             return r.status();
           return tx.Insert("INSERT INTO log (writer) VALUES (?)", {w}).status();
         });
@@ -176,11 +182,14 @@ TEST_P(SqlTest, BusyPoolAnswersResourceExhaustedInsteadOfHanging) {
   ASSERT_TRUE(db.ok()) << db.status();
   absl::Notification holding, release;
   std::thread holder([&] {
-    (*db)->Transact(TxMode::kReadOnly, [&](Session&) {
-      holding.Notify();
-      release.WaitForNotification();
-      return absl::OkStatus();
-    }).IgnoreError();
+    (*db)
+        ->Transact(TxMode::kReadOnly,
+                   [&](Session&) {
+                     holding.Notify();
+                     release.WaitForNotification();
+                     return absl::OkStatus();
+                   })
+        .IgnoreError();
   });
   holding.WaitForNotification();
   absl::Time start = absl::Now();
@@ -194,8 +203,11 @@ TEST_P(SqlTest, BusyPoolAnswersResourceExhaustedInsteadOfHanging) {
 
 TEST_P(SqlTest, MigrationsApplyOnceAndSurviveARestart) {
   std::vector<Migration> migrations = {
-      {1, "create satker", {"CREATE TABLE satker (id {AUTO_ID}, code VARCHAR(20) NOT NULL UNIQUE) {TABLE_OPTIONS}"}},
-      {2, "add satker name",
+      {1,
+       "create satker",
+       {"CREATE TABLE satker (id {AUTO_ID}, code VARCHAR(20) NOT NULL UNIQUE) {TABLE_OPTIONS}"}},
+      {2,
+       "add satker name",
        {"ALTER TABLE satker ADD COLUMN name VARCHAR(200)",
         "CREATE INDEX idx_satker_name ON satker (name)"}},
   };
@@ -204,7 +216,8 @@ TEST_P(SqlTest, MigrationsApplyOnceAndSurviveARestart) {
   EXPECT_EQ(first->from_version, 0);
   EXPECT_EQ(first->to_version, 2);
   EXPECT_EQ(first->applied, 2);
-  ASSERT_TRUE(db_->Exec("INSERT INTO satker (code, name) VALUES ('bnnp-32', 'BNNP Jawa Barat')").ok());
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO satker (code, name) VALUES ('bnnp-32', 'BNNP Jawa Barat')").ok());
 
   // A restart: a new pool on the same database applies nothing and keeps the data.
   db_.reset();
@@ -231,7 +244,8 @@ TEST_P(SqlTest, MigrationsApplyOnceAndSurviveARestart) {
 }
 
 TEST_P(SqlTest, FailingMigrationNamesItself) {
-  std::vector<Migration> bad = {{1, "broken", {"CREATE TABLE x (id BIGINT PRIMARY KEY)", "CREATE TABLOID y"}}};
+  std::vector<Migration> bad = {
+      {1, "broken", {"CREATE TABLE x (id BIGINT PRIMARY KEY)", "CREATE TABLOID y"}}};
   auto r = Migrate(*db_, bad);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("migration 1 (broken)"));
@@ -263,9 +277,10 @@ TEST(DsnTest, ParsesEveryForm) {
 }
 
 TEST(DsnTest, MalformedDsnIsInvalidArgument) {
-  for (const char* bad : {"", "postgres://x@y/z", "sqlite://", "mysql://host/db", "mysql://u:p@host",
-                          "mysql://u:p@host/", "mysql://u:p@host:99999/db", "mysql://u:p@h/db?colour=red",
-                          "mysql://u:p@h/db;drop", "mysql://u%zz:p@h/db", "mysql://u:p@h/db?pool_size=0"}) {
+  for (const char* bad :
+       {"", "postgres://x@y/z", "sqlite://", "mysql://host/db", "mysql://u:p@host",
+        "mysql://u:p@host/", "mysql://u:p@host:99999/db", "mysql://u:p@h/db?colour=red",
+        "mysql://u:p@h/db;drop", "mysql://u%zz:p@h/db", "mysql://u:p@h/db?pool_size=0"}) {
     auto d = ParseDsn(bad);
     EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(Open(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;

@@ -1,9 +1,10 @@
 // One mapping from absl::Status to grpc::Status, with google.rpc details both ways.
 
-#include "gtest/gtest.h"
+#include "platform/status.h"
+
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "platform/status.h"
+#include "gtest/gtest.h"
 
 namespace ibm::platform {
 namespace {

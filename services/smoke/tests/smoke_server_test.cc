@@ -25,7 +25,9 @@ const std::string kBinary = IBM_SMOKE_BINARY;
 class SmokeServerTest : public ::testing::Test {
  protected:
   std::vector<std::string> Args(const std::string& dsn) {
-    return {"--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--db=" + dsn,
+    return {"--listen=127.0.0.1:0",
+            "--metrics_listen=127.0.0.1:0",
+            "--db=" + dsn,
             "--jwt_public_keys=" + tokens_.public_key_file(),
             absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer),
             "--shutdown_grace=2s"};
