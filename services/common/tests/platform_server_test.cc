@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -14,6 +16,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "ibm/platform/v1/platform.grpc.pb.h"
 #include "platform/logging.h"
@@ -288,6 +292,85 @@ TEST_F(PlatformServerTest, MetricsCountCallsByMethodAndCodeOverHttp) {
                               "ibm.platform.v1.EchoService/Echo\",service=\"test\"} 2"));
   EXPECT_THAT(body, HasSubstr("code=\"UNAUTHENTICATED\""));
   EXPECT_THAT(body, HasSubstr("ibm_rpc_duration_seconds_bucket"));
+}
+
+TEST_F(PlatformServerTest, OversizedRequestIsRefused) {
+  Start();
+  EchoRequest req;
+  req.set_message(std::string(5 << 20, 'x'));  // over the 4 MiB default
+  EchoResponse resp;
+  auto ctx = server_->As("officer", "bnn");
+  EXPECT_EQ(stub_->Echo(ctx.get(), req, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(echo_->entered, 0);
+}
+
+// Self-signed material from the openssl command line: a CA, and a leaf it signs.
+class TlsFiles {
+ public:
+  TlsFiles() {
+    const std::string d = dir_.path();
+    Run("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ibm-test-ca -keyout " + d +
+        "/ca.key -out " + d + "/ca.pem");
+    for (const char* who : {"server", "client"}) {
+      const std::string p = d + "/" + who;
+      Run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + p + ".key -out " +
+          p + ".csr");
+      Run("printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > " + p + ".ext");
+      Run("openssl x509 -req -days 1 -in " + p + ".csr -CA " + d + "/ca.pem -CAkey " + d +
+          "/ca.key -CAcreateserial -extfile " + p + ".ext -out " + p + ".pem");
+    }
+  }
+  std::string path(const std::string& name) const { return dir_.path() + "/" + name; }
+  std::string read(const std::string& name) const {
+    std::ifstream in(path(name));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  static void Run(const std::string& cmd) {
+    ASSERT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << cmd;
+  }
+  testing::TempDir dir_;
+};
+
+TEST(TlsTest, ServesTlsAndWithAClientCaRequiresClientCertificates) {
+  TlsFiles files;
+  ServerOptions o;
+  o.tls_cert_file = files.path("server.pem");
+  o.tls_key_file = files.path("server.key");
+  auto tls = Server::Start(o, {}, nullptr, nullptr);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  const std::string target = absl::StrCat("localhost:", (*tls)->port());
+  grpc::SslCredentialsOptions trust;
+  trust.pem_root_certs = files.read("ca.pem");
+  EXPECT_EQ(testing::HealthOf(grpc::CreateChannel(target, grpc::SslCredentials(trust)), ""),
+            "SERVING");
+  EXPECT_NE(testing::HealthOf(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), ""),
+            "SERVING");
+
+  o.tls_client_ca_file = files.path("ca.pem");
+  auto mtls = Server::Start(o, {}, nullptr, nullptr);
+  ASSERT_TRUE(mtls.ok()) << mtls.status();
+  const std::string mtarget = absl::StrCat("localhost:", (*mtls)->port());
+  EXPECT_NE(testing::HealthOf(grpc::CreateChannel(mtarget, grpc::SslCredentials(trust)), ""),
+            "SERVING");
+  grpc::SslCredentialsOptions with_cert = trust;
+  with_cert.pem_private_key = files.read("client.key");
+  with_cert.pem_cert_chain = files.read("client.pem");
+  EXPECT_EQ(testing::HealthOf(grpc::CreateChannel(mtarget, grpc::SslCredentials(with_cert)), ""),
+            "SERVING");
+}
+
+TEST(TlsTest, HalfATlsConfigurationIsRefused) {
+  ServerOptions o;
+  o.tls_cert_file = "/nonexistent/cert.pem";
+  EXPECT_EQ(CheckServerOptions(o).code(), absl::StatusCode::kInvalidArgument);
+  o.tls_key_file = "/nonexistent/key.pem";
+  EXPECT_EQ(CheckServerOptions(o).code(), absl::StatusCode::kNotFound);
+  ServerOptions ca_only;
+  ca_only.tls_client_ca_file = "/x.pem";
+  EXPECT_EQ(CheckServerOptions(ca_only).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CheckServerOptions(ServerOptions()).ok());
 }
 
 TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
