@@ -88,16 +88,24 @@ class PlatformServerTest : public ::testing::Test {
     return stub_->Echo(ctx ? ctx : own.get(), req, resp ? resp : &ignored);
   }
 
-  // Starts a call without waiting for it; `done` is notified with its status.
-  void CallAsync(const std::string& message, grpc::ClientContext* ctx, EchoResponse* resp,
-                 grpc::Status* status, absl::Notification* done) {
+  // A call started without waiting for it, as a BNN central officer.
+  struct Pending {
+    grpc::ClientContext ctx;
+    EchoResponse resp;
+    grpc::Status status;
+    absl::Notification done;
+  };
+  std::unique_ptr<Pending> CallAsync(const std::string& message) {
+    auto p = std::make_unique<Pending>();
+    p->ctx.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
     auto* req = new EchoRequest();
     req->set_message(message);
-    stub_->async()->Echo(ctx, req, resp, [req, status, done](grpc::Status s) {
+    stub_->async()->Echo(&p->ctx, req, &p->resp, [req, p = p.get()](grpc::Status s) {
       delete req;
-      *status = s;
-      done->Notify();
+      p->status = s;
+      p->done.Notify();
     });
+    return p;
   }
 
   void WaitEntered(int n) {
@@ -154,15 +162,9 @@ TEST_F(PlatformServerTest, ServesHealthAndReflection) {
 
 TEST_F(PlatformServerTest, OverloadIsAFastResourceExhausted) {
   Start({.workers = 1, .max_queued = 1});
-  grpc::ClientContext c1, c2;
-  c1.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
-  c2.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
-  EchoResponse r1, r2;
-  grpc::Status s1, s2;
-  absl::Notification d1, d2;
-  CallAsync("block", &c1, &r1, &s1, &d1);  // takes the only worker
+  auto first = CallAsync("block");  // takes the only worker
   WaitEntered(1);
-  CallAsync("block", &c2, &r2, &s2, &d2);  // fills the queue
+  auto second = CallAsync("block");  // fills the queue
   for (int i = 0; i < 500 && server_->executor().queued() < 1; ++i)
     absl::SleepFor(absl::Milliseconds(5));
   absl::Time start = absl::Now();
@@ -171,27 +173,22 @@ TEST_F(PlatformServerTest, OverloadIsAFastResourceExhausted) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
   EXPECT_EQ(ErrorInfoOf(FromGrpcStatus(third)).reason(), "SERVER_BUSY");
   echo_->Release();
-  d1.WaitForNotification();
-  d2.WaitForNotification();
-  EXPECT_TRUE(s1.ok());
-  EXPECT_TRUE(s2.ok());
+  first->done.WaitForNotification();
+  second->done.WaitForNotification();
+  EXPECT_TRUE(first->status.ok());
+  EXPECT_TRUE(second->status.ok());
 }
 
 TEST_F(PlatformServerTest, ShutdownDrainsAnInFlightCall) {
   Start();
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
-  EchoResponse resp;
-  grpc::Status status;
-  absl::Notification done;
-  CallAsync("sleep", &ctx, &resp, &status, &done);
+  auto call = CallAsync("sleep");
   WaitEntered(1);
   absl::Time start = absl::Now();
   server_->Shutdown(absl::Seconds(5));
   absl::Duration took = absl::Now() - start;
-  done.WaitForNotification();
-  EXPECT_TRUE(status.ok()) << status.error_message();  // finished, not cut off
-  EXPECT_EQ(resp.message(), "sleep");
+  call->done.WaitForNotification();
+  EXPECT_TRUE(call->status.ok()) << call->status.error_message();  // finished, not cut off
+  EXPECT_EQ(call->resp.message(), "sleep");
   EXPECT_LT(took, absl::Seconds(4));
   // Once shut down, nothing more is served.
   EXPECT_NE(Call("hello").error_code(), grpc::StatusCode::OK);
@@ -199,36 +196,26 @@ TEST_F(PlatformServerTest, ShutdownDrainsAnInFlightCall) {
 
 TEST_F(PlatformServerTest, ShutdownCancelsCallsStillRunningAfterTheGrace) {
   Start();
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
-  EchoResponse resp;
-  grpc::Status status;
-  absl::Notification done;
-  CallAsync("block", &ctx, &resp, &status, &done);
+  auto call = CallAsync("block");
   WaitEntered(1);
   std::thread stopper([&] { server_->Shutdown(absl::Milliseconds(200)); });
   // The client hears of it when the grace ends, not when the handler finally returns.
-  EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(3)));
-  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(call->done.WaitForNotificationWithTimeout(absl::Seconds(3)));
+  EXPECT_FALSE(call->status.ok());
   echo_->Release();
   stopper.join();
 }
 
 TEST_F(PlatformServerTest, CallWhoseDeadlinePassedInTheQueueIsNotRun) {
   Start({.workers = 1, .max_queued = 8});
-  grpc::ClientContext c1;
-  c1.AddMetadata("authorization", server_->tokens().Bearer("officer", "bnn"));
-  EchoResponse r1;
-  grpc::Status s1;
-  absl::Notification d1;
-  CallAsync("block", &c1, &r1, &s1, &d1);
+  auto blocker = CallAsync("block");
   WaitEntered(1);
   auto late = server_->As("officer", "bnn");
   late->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   EXPECT_EQ(Call("never", nullptr, late.get()).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   absl::SleepFor(absl::Milliseconds(100));
   echo_->Release();
-  d1.WaitForNotification();
+  blocker->done.WaitForNotification();
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(echo_->entered, 1);  // the late call's handler never ran
 }
