@@ -348,6 +348,15 @@ TEST(TlsTest, ServesTlsAndWithAClientCaRequiresClientCertificates) {
             "SERVING");
 }
 
+TEST(ServerTest, PortInUseIsUnavailableNotACrash) {
+  auto first = Server::Start(ServerOptions(), {}, nullptr, nullptr);
+  ASSERT_TRUE(first.ok());
+  ServerOptions same;
+  same.listen = absl::StrCat("127.0.0.1:", (*first)->port());
+  auto second = Server::Start(same, {}, nullptr, nullptr);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+}
+
 TEST(TlsTest, HalfATlsConfigurationIsRefused) {
   ServerOptions o;
   o.tls_cert_file = "/nonexistent/cert.pem";
