@@ -15,6 +15,8 @@ packages=(
   libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libjwt-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev openssl
+  # region data import: RFC 4180 CSV parser
+  libcsv-dev
 )
 
 missing=()
