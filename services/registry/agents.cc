@@ -1,0 +1,350 @@
+// Recovery agents (Agen Pemulihan), appointed by village decree. Phone, address and the
+// former-user flag are sensitive: only the FULL view carries them, to officers in scope.
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "platform/crypto.h"
+#include "registry/services.h"
+
+namespace ibm::registry {
+namespace {
+
+using platform::Call;
+using platform::FieldViolations;
+using platform::InvalidField;
+
+constexpr char kAgentColumns[] =
+    "id, unit_id, display_name, sk_number, sk_date, sk_valid_until, sk_sha256, status, "
+    "inactive_reason, phone, address, former_user, version, create_time, update_time";
+
+absl::Status ToAgent(sql::Session& s, const sql::Row& row, bool full, v1::Agent* a) {
+  a->set_name(AgentName(row.Text(1), row.Text(0)));
+  a->set_display_name(row.Text(2));
+  auto* decree = a->mutable_decree();
+  decree->set_number(row.Text(3));
+  *decree->mutable_date() = ParseDateText(row.Text(4));
+  *decree->mutable_valid_until() = ParseDateText(row.Text(5));
+  decree->set_document_sha256(row.Text(6));
+  a->set_status(static_cast<v1::AgentStatus>(row.Int(7)));
+  a->set_inactive_reason(row.Text(8));
+  if (full) {
+    a->set_phone(row.Text(9));
+    a->set_address(row.Text(10));
+    a->set_former_user(row.Bool(11));
+  }
+  a->set_etag(absl::StrCat(row.Int(12)));
+  *a->mutable_create_time() = ToTimestamp(row.Int(13));
+  *a->mutable_update_time() = ToTimestamp(row.Int(14));
+  auto trainings = s.Query(
+      "SELECT training_date, kind, hours, description FROM agent_trainings WHERE agent_id = ? "
+      "ORDER BY seq",
+      {row.Text(0)});
+  if (!trainings.ok()) return trainings.status();
+  for (const auto& t : *trainings) {
+    auto* training = a->add_trainings();
+    *training->mutable_date() = ParseDateText(t.Text(0));
+    training->set_kind(static_cast<v1::TrainingRecord::Kind>(t.Int(1)));
+    training->set_hours(t.Double(2));
+    training->set_description(t.Text(3));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sql::Row> LoadAgent(sql::Session& s, const ChildName& name, bool for_update,
+                                   const sql::Dialect& d) {
+  return s.QueryOne(
+      absl::StrCat("SELECT ", kAgentColumns, " FROM agents WHERE id = ? AND unit_id = ?",
+                   for_update ? d.ForUpdate() : ""),
+      {name.id, name.parent_id}, AgentName(name.parent_id, name.id));
+}
+
+absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, bool full,
+                     v1::Agent* resp) {
+  auto row = LoadAgent(s, name, false, core.dialect());
+  if (!row.ok()) return row.status();
+  resp->Clear();
+  return ToAgent(s, *row, full, resp);
+}
+
+void CheckDecree(FieldViolations& v, const v1::AppointmentDecree& d) {
+  CheckText(v, "agent.decree.number", d.number(), 100, true);
+  CheckDate(v, "agent.decree.date", d.date(), true);
+  CheckDate(v, "agent.decree.valid_until", d.valid_until(), true);
+  if (d.has_date() && d.has_valid_until() && DateText(d.valid_until()) < DateText(d.date())) {
+    v.Add("agent.decree.valid_until", "must be on or after agent.decree.date");
+  }
+  if (!d.document_sha256().empty()) {
+    bool hex = d.document_sha256().size() == 64;
+    for (char c : d.document_sha256()) hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    if (!hex) v.Add("agent.decree.document_sha256", "must be 64 lowercase hex digits (SHA-256)");
+  }
+}
+
+void CheckContact(FieldViolations& v, const v1::Agent& a) {
+  CheckText(v, "agent.address", a.address(), 500, false);
+  if (a.phone().size() > 30) {
+    v.Add("agent.phone", "must be at most 30 characters");
+  } else {
+    for (char c : a.phone()) {
+      if (!absl::ascii_isdigit(c) && c != ' ' && c != '+' && c != '-') {
+        v.Add("agent.phone", "may only contain digits, spaces, '+' and '-'");
+        break;
+      }
+    }
+  }
+}
+
+// Agents are read by the registry's readers within scope; the FULL view only by officers.
+absl::Status RequireView(const Principal& caller, v1::AgentView view) {
+  if (view == v1::AGENT_VIEW_FULL) return RequireOfficer(caller);
+  return RequireReader(caller);
+}
+
+}  // namespace
+
+AgentService::AgentService(std::shared_ptr<const Core> core, platform::Runtime runtime)
+    : core_(std::move(core)), calls_(v1::AgentService::service_full_name(), std::move(runtime)) {}
+
+ServerUnaryReactor* AgentService::GetAgent(CallbackServerContext* ctx,
+                                           const v1::GetAgentRequest* req, v1::Agent* resp) {
+  return calls_.Run(ctx, "GetAgent", [=, this](const Call& call) -> absl::Status {
+    if (!v1::AgentView_IsValid(req->view())) return InvalidField("view", "is not an agent view");
+    auto name = ParseAgentName(req->name(), "name");
+    if (!name.ok()) return name.status();
+    if (auto s = RequireView(*call.caller, req->view()); !s.ok()) return s;
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
+    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
+      return Respond(s, *core_, *name, req->view() == v1::AGENT_VIEW_FULL, resp);
+    });
+  });
+}
+
+ServerUnaryReactor* AgentService::ListAgents(CallbackServerContext* ctx,
+                                             const v1::ListAgentsRequest* req,
+                                             v1::ListAgentsResponse* resp) {
+  return calls_.Run(ctx, "ListAgents", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireReader(*call.caller); !s.ok()) return s;
+    auto unit = ParseUnitName(req->parent(), "parent");
+    if (!unit.ok()) return unit.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
+    const std::string query = absl::StrCat("ListAgents|", *unit, "|", req->show_inactive());
+    auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
+    if (!page.ok()) return page.status();
+    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
+      auto exists = s.QueryOne("SELECT 1 FROM units WHERE id = ?", {*unit}, req->parent());
+      if (!exists.ok()) return exists.status();
+      auto rows = s.Query(
+          absl::StrCat("SELECT ", kAgentColumns, " FROM agents WHERE unit_id = ? AND id > ?",
+                       req->show_inactive() ? "" : " AND status = 1", " ORDER BY id LIMIT ?"),
+          {*unit, page->after, page->size + 1});
+      if (!rows.ok()) return rows.status();
+      resp->set_next_page_token(TrimPage(*core_, query, *rows, *page));
+      for (const auto& row : *rows) {
+        if (auto st = ToAgent(s, row, false, resp->add_agents()); !st.ok()) return st;
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
+                                              const v1::CreateAgentRequest* req, v1::Agent* resp) {
+  return calls_.Run(ctx, "CreateAgent", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    auto unit = ParseUnitName(req->parent(), "parent");
+    if (!unit.ok()) return unit.status();
+    const v1::Agent& given = req->agent();
+    FieldViolations v;
+    CheckText(v, "agent.display_name", given.display_name(), 200, true);
+    if (!given.has_decree()) {
+      v.Add("agent.decree", "is required: the village decree (SK) that appoints the agent");
+    } else {
+      CheckDecree(v, given.decree());
+    }
+    CheckContact(v, given);
+    CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
+    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto done = core_->FindCreate(s, "CreateAgent", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) return Respond(s, *core_, *ParseAgentName(**done, "name"), true, resp);
+      auto status = s.QueryOne(absl::StrCat("SELECT status FROM units WHERE id = ?",
+                                            core_->dialect().ForUpdate()),
+                               {*unit}, req->parent());
+      if (!status.ok()) return status.status();
+      if (status->Int(0) == v1::UNIT_STATUS_INACTIVE) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(req->parent(), " is inactive: agents are appointed to open units only"));
+      }
+      ChildName name{*unit, "ap" + platform::RandomId(5)};
+      int64_t now = core_->NowMicros();
+      const auto& d = given.decree();
+      auto r = s.Exec(
+          "INSERT INTO agents (id, unit_id, display_name, sk_number, sk_date, sk_valid_until, "
+          "sk_sha256, status, inactive_reason, phone, address, former_user, version, create_time, "
+          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 1, ?, ?)",
+          {name.id, *unit, given.display_name(), d.number(), DateText(d.date()),
+           DateText(d.valid_until()), d.document_sha256(),
+           static_cast<int>(v1::AGENT_STATUS_ACTIVE), given.phone(), given.address(),
+           given.former_user(), now, now});
+      if (!r.ok()) return r.status();
+      const std::string resource = AgentName(name.parent_id, name.id);
+      if (auto st = core_->RememberCreate(s, "CreateAgent", req->request_id(), *req, resource);
+          !st.ok()) {
+        return st;
+      }
+      if (auto st = core_->RecordChange(
+              s, *call.caller,
+              {resource, v1::Change::ACTION_CREATE,
+               {"display_name", "decree", "phone", "address", "former_user"},
+               absl::StrCat("appointed by decree ", d.number()), req->request_id()});
+          !st.ok()) {
+        return st;
+      }
+      return Respond(s, *core_, name, true, resp);
+    });
+  });
+}
+
+ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
+                                              const v1::UpdateAgentRequest* req, v1::Agent* resp) {
+  return calls_.Run(ctx, "UpdateAgent", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    auto name = ParseAgentName(req->agent().name(), "agent.name");
+    if (!name.ok()) return name.status();
+    auto paths = MaskPaths(req->update_mask(),
+                           {"display_name", "decree", "phone", "address", "former_user"});
+    if (!paths.ok()) return paths.status();
+    FieldViolations v;
+    if (HasPath(*paths, "display_name")) {
+      CheckText(v, "agent.display_name", req->agent().display_name(), 200, true);
+    }
+    if (HasPath(*paths, "decree")) CheckDecree(v, req->agent().decree());
+    CheckContact(v, req->agent());
+    if (!v.empty()) return v.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
+    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto row = LoadAgent(s, *name, true, core_->dialect());
+      if (!row.ok()) return row.status();
+      if (auto st = CheckEtag(req->agent().etag(), row->Int(12), "agent.etag"); !st.ok()) return st;
+      v1::Agent merged;
+      if (auto st = ToAgent(s, *row, true, &merged); !st.ok()) return st;
+      const v1::Agent& given = req->agent();
+      if (HasPath(*paths, "display_name")) merged.set_display_name(given.display_name());
+      if (HasPath(*paths, "decree")) *merged.mutable_decree() = given.decree();
+      if (HasPath(*paths, "phone")) merged.set_phone(given.phone());
+      if (HasPath(*paths, "address")) merged.set_address(given.address());
+      if (HasPath(*paths, "former_user")) merged.set_former_user(given.former_user());
+      const auto& d = merged.decree();
+      auto r = s.Exec(
+          "UPDATE agents SET display_name = ?, sk_number = ?, sk_date = ?, sk_valid_until = ?, "
+          "sk_sha256 = ?, phone = ?, address = ?, former_user = ?, version = version + 1, "
+          "update_time = ? WHERE id = ?",
+          {merged.display_name(), d.number(), DateText(d.date()), DateText(d.valid_until()),
+           d.document_sha256(), merged.phone(), merged.address(), merged.former_user(),
+           core_->NowMicros(), name->id});
+      if (!r.ok()) return r.status();
+      if (auto st = core_->RecordChange(
+              s, *call.caller,
+              {req->agent().name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
+          !st.ok()) {
+        return st;
+      }
+      return Respond(s, *core_, *name, true, resp);
+    });
+  });
+}
+
+ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx,
+                                                      const v1::RecordAgentTrainingRequest* req,
+                                                      v1::Agent* resp) {
+  return calls_.Run(ctx, "RecordAgentTraining", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    auto name = ParseAgentName(req->name(), "name");
+    if (!name.ok()) return name.status();
+    const v1::TrainingRecord& t = req->training();
+    FieldViolations v;
+    CheckDate(v, "training.date", t.date(), true);
+    if (t.kind() == v1::TrainingRecord::KIND_UNSPECIFIED ||
+        !v1::TrainingRecord::Kind_IsValid(t.kind())) {
+      v.Add("training.kind", "is required");
+    }
+    if (!(t.hours() >= 0.5 && t.hours() <= 200)) v.Add("training.hours", "must be 0.5-200 hours");
+    CheckText(v, "training.description", t.description(), 500, false);
+    if (!v.empty()) return v.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
+    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto row = LoadAgent(s, *name, true, core_->dialect());
+      if (!row.ok()) return row.status();
+      if (auto st = CheckEtag(req->etag(), row->Int(12), "etag"); !st.ok()) return st;
+      auto count = s.Query("SELECT COUNT(*) FROM agent_trainings WHERE agent_id = ?", {name->id});
+      if (!count.ok()) return count.status();
+      auto r = s.Exec(
+          "INSERT INTO agent_trainings (agent_id, seq, training_date, kind, hours, description) "
+          "VALUES (?, ?, ?, ?, ?, ?)",
+          {name->id, count->front().Int(0) + 1, DateText(t.date()), static_cast<int>(t.kind()),
+           t.hours(), t.description()});
+      if (!r.ok()) return r.status();
+      r = s.Exec("UPDATE agents SET version = version + 1, update_time = ? WHERE id = ?",
+                 {core_->NowMicros(), name->id});
+      if (!r.ok()) return r.status();
+      if (auto st = core_->RecordChange(
+              s, *call.caller,
+              {req->name(), v1::Change::ACTION_UPDATE, {"trainings"},
+               absl::StrCat("training ", v1::TrainingRecord::Kind_Name(t.kind()), " on ",
+                            DateText(t.date())),
+               ""});
+          !st.ok()) {
+        return st;
+      }
+      return Respond(s, *core_, *name, true, resp);
+    });
+  });
+}
+
+ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
+                                                 const v1::SetAgentStatusRequest* req,
+                                                 v1::Agent* resp) {
+  return calls_.Run(ctx, "SetAgentStatus", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    auto name = ParseAgentName(req->name(), "name");
+    if (!name.ok()) return name.status();
+    FieldViolations v;
+    if (req->status() != v1::AGENT_STATUS_ACTIVE && req->status() != v1::AGENT_STATUS_INACTIVE) {
+      v.Add("status", "is required: AGENT_STATUS_ACTIVE or AGENT_STATUS_INACTIVE");
+    } else if (req->status() == v1::AGENT_STATUS_INACTIVE) {
+      CheckText(v, "reason", req->reason(), 500, true);
+    }
+    if (!v.empty()) return v.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
+    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto row = LoadAgent(s, *name, true, core_->dialect());
+      if (!row.ok()) return row.status();
+      if (auto st = CheckEtag(req->etag(), row->Int(12), "etag"); !st.ok()) return st;
+      auto from = static_cast<v1::AgentStatus>(row->Int(7));
+      if (from == req->status()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(req->name(), " is already ", v1::AgentStatus_Name(from)));
+      }
+      const bool inactive = req->status() == v1::AGENT_STATUS_INACTIVE;
+      auto r = s.Exec(
+          "UPDATE agents SET status = ?, inactive_reason = ?, version = version + 1, "
+          "update_time = ? WHERE id = ?",
+          {static_cast<int>(req->status()), inactive ? req->reason() : "", core_->NowMicros(),
+           name->id});
+      if (!r.ok()) return r.status();
+      if (auto st = core_->RecordChange(
+              s, *call.caller,
+              {req->name(), v1::Change::ACTION_TRANSITION, {"status", "inactive_reason"},
+               absl::StrCat("status ", v1::AgentStatus_Name(from), " -> ",
+                            v1::AgentStatus_Name(req->status())),
+               ""});
+          !st.ok()) {
+        return st;
+      }
+      return Respond(s, *core_, *name, true, resp);
+    });
+  });
+}
+
+}  // namespace ibm::registry

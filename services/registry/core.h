@@ -1,0 +1,146 @@
+#pragma once
+
+// What every registry handler shares: resource names, request checks, the change log,
+// idempotent creates, etags and pagination.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "auth/principal.h"
+#include "domain/region_code.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/type/date.pb.h"
+#include "ibm/registry/v1/registry.pb.h"
+#include "platform/calls.h"
+#include "platform/paging.h"
+#include "platform/status.h"
+#include "sql/database.h"
+
+namespace ibm::registry {
+
+namespace v1 = ::ibm::registry::v1;
+using auth::Principal;
+using auth::Role;
+using domain::RegionCode;
+
+// ---- Resource names. Each parser yields INVALID_ARGUMENT naming `field`.
+
+// "regions/32.73" -> the code (well formed, any level unless `level` is given).
+absl::StatusOr<RegionCode> ParseRegionName(absl::string_view name, absl::string_view field,
+                                           std::optional<domain::RegionLevel> level = {});
+// "satkers/bnnk-32.73" -> "bnnk-32.73" (the id's shape is checked).
+absl::StatusOr<std::string> ParseSatkerName(absl::string_view name, absl::string_view field);
+// "units/32.73.04.1001-1" -> "32.73.04.1001-1".
+absl::StatusOr<std::string> ParseUnitName(absl::string_view name, absl::string_view field);
+struct ChildName {
+  std::string parent_id;  // unit or satker id
+  std::string id;         // agent or officer id
+};
+// "units/{unit}/agents/{agent}".
+absl::StatusOr<ChildName> ParseAgentName(absl::string_view name, absl::string_view field);
+// "satkers/{satker}/officers/{officer}".
+absl::StatusOr<ChildName> ParseOfficerName(absl::string_view name, absl::string_view field);
+
+std::string RegionName(absl::string_view code);
+std::string SatkerName(absl::string_view id);
+std::string UnitName(absl::string_view id);
+std::string AgentName(absl::string_view unit_id, absl::string_view id);
+std::string OfficerName(absl::string_view satker_id, absl::string_view id);
+
+// The region a satker id stands for: none for "bnn" (national).
+std::optional<RegionCode> SatkerRegion(absl::string_view satker_id);
+// The village a unit id is in ("32.73.04.1001-1" -> 32.73.04.1001).
+RegionCode UnitVillage(absl::string_view unit_id);
+
+// ---- Access. PERMISSION_DENIED with reason ROLE_NOT_ALLOWED / OUT_OF_SCOPE.
+
+// The caller may act where `region` lies (nullopt: national, only national callers).
+absl::Status RequireScope(const Principal& caller, const std::optional<RegionCode>& region);
+// Roles that read registry resources within their scope.
+absl::Status RequireReader(const Principal& caller);
+// Officers, who change registry resources within their scope.
+absl::Status RequireOfficer(const Principal& caller);
+
+// ---- Field checks: each adds a violation naming the field.
+
+void CheckText(platform::FieldViolations& v, absl::string_view field, absl::string_view text,
+               size_t max, bool required);
+void CheckRequestId(platform::FieldViolations& v, absl::string_view field,
+                    absl::string_view request_id);
+// A valid calendar date; `required` when it must be set.
+void CheckDate(platform::FieldViolations& v, absl::string_view field, const google::type::Date& d,
+               bool required);
+std::string DateText(const google::type::Date& d);  // YYYY-MM-DD
+google::type::Date ParseDateText(absl::string_view text);
+google::protobuf::Timestamp ToTimestamp(int64_t micros);
+// The update_mask's paths, each of which must be in `allowed`; an empty mask is refused.
+absl::StatusOr<std::vector<std::string>> MaskPaths(const google::protobuf::FieldMask& mask,
+                                                   std::initializer_list<absl::string_view> allowed);
+bool HasPath(const std::vector<std::string>& paths, absl::string_view path);
+// ABORTED when a given etag is not the current version.
+absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_view field);
+
+// ---- The shared core: database, clock, page tokens, change log, idempotent creates.
+
+class Core {
+ public:
+  Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock)
+      : db_(db), tokens_(std::move(tokens)), clock_(std::move(clock)) {}
+
+  // Loads (or on first start creates) the page-token secret shared by all replicas.
+  static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);
+
+  sql::Database& db() const { return *db_; }
+  const sql::Dialect& dialect() const { return db_->dialect(); }
+  const platform::PageTokens& pages() const { return tokens_; }
+  int64_t NowMicros() const { return absl::ToUnixMicros(clock_()); }
+
+  struct ChangeRecord {
+    std::string resource;
+    v1::Change::Action action;
+    std::vector<std::string> fields;
+    std::string summary;
+    std::string request_id;
+  };
+  absl::Status RecordChange(sql::Session& s, const Principal& caller,
+                            const ChangeRecord& change) const;
+
+  // Idempotent creates. Before creating: the resource a create with this request_id already
+  // made (nullopt if none); INVALID_ARGUMENT when the id was used for another request.
+  absl::StatusOr<std::optional<std::string>> FindCreate(sql::Session& s, absl::string_view method,
+                                                        absl::string_view request_id,
+                                                        const google::protobuf::Message& request) const;
+  // After creating, in the same transaction.
+  absl::Status RememberCreate(sql::Session& s, absl::string_view method,
+                              absl::string_view request_id,
+                              const google::protobuf::Message& request,
+                              absl::string_view resource) const;
+
+ private:
+  sql::Database* db_;
+  platform::PageTokens tokens_;
+  std::function<absl::Time()> clock_;
+};
+
+// A page of rows fetched with one more than asked, to know whether another page follows.
+// Queries fetch page.size + 1 rows; this drops the extra one and returns the next token
+// (empty at the end), keyed by column `key_column` of the page's last row.
+std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql::Row>& rows,
+                     const platform::Page& page, size_t key_column = 0);
+
+}  // namespace ibm::registry
+
+namespace ibm::registry {
+// Inserts many rows with multi-row INSERT statements of at most `per_statement` rows:
+// `head` is "INSERT INTO t (a, b)", `values` holds columns x rows values in row order.
+absl::Status InsertMany(sql::Session& s, absl::string_view head, size_t columns,
+                        const std::vector<sql::Value>& values, size_t per_statement = 500);
+// "(?, ?, ?)" with n placeholders.
+std::string Placeholders(size_t n);
+}  // namespace ibm::registry
