@@ -1,0 +1,707 @@
+// The registry end to end in process: real gRPC, real JWT auth, and the same tests on
+// SQLite and on MariaDB. A small hand-made region set stands in for the national data (the
+// full 83,762-village import is exercised by ibmctl's test and the benchmark).
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ibm/registry/v1/registry.grpc.pb.h"
+#include "platform/logging.h"
+#include "platform/status.h"
+#include "registry/registry.h"
+#include "sql/migrations.h"
+#include "testing/test_database.h"
+#include "testing/test_server.h"
+
+namespace ibm::registry {
+namespace {
+
+namespace v1 = ::ibm::registry::v1;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+struct Seed {
+  std::string code, parent, name;
+};
+// West Java with Bogor (no BNNK here) and Bandung, and Central Java's Semarang.
+const std::vector<Seed> kRegions = {
+    {"32", "", "Jawa Barat"},
+    {"33", "", "Jawa Tengah"},
+    {"32.01", "32", "Kabupaten Bogor"},
+    {"32.73", "32", "Kota Bandung"},
+    {"33.74", "33", "Kota Semarang"},
+    {"32.01.01", "32.01", "Cibinong"},
+    {"32.73.04", "32.73", "Bandung Kulon"},
+    {"33.74.01", "33.74", "Semarang Tengah"},
+    {"32.01.01.1001", "32.01.01", "Pakansari"},
+    {"32.01.01.2002", "32.01.01", "Soka\"an, Cibinong"},
+    {"32.73.04.1001", "32.73.04", "Caringin"},
+    {"32.73.04.1002", "32.73.04", "Cijerah"},
+    {"33.74.01.1001", "33.74.01", "Pekunden"},
+};
+
+class RegistryTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "mysql" && !testing::MysqlAvailable()) {
+      GTEST_SKIP() << "IBM_TEST_MYSQL_DSN not set: run through ctest, which starts MariaDB";
+    }
+    auto t = testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    test_db_ = std::move(*t);
+    auto db = test_db_->Open();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    ASSERT_TRUE(sql::Migrate(*db_, Migrations()).ok());
+    server_ = std::make_unique<testing::TestServer>(db_.get());
+    auto context = server_->Context("registry", 1);
+    auto services = Spec().build(context);
+    ASSERT_TRUE(services.ok()) << services.status();
+    services_ = std::move(*services);
+    std::vector<grpc::Service*> raw;
+    for (auto& s : services_) raw.push_back(s.get());
+    server_->Start(raw);
+    regions_ = v1::RegionService::NewStub(server_->channel());
+    satkers_ = v1::SatkerService::NewStub(server_->channel());
+    units_ = v1::UnitService::NewStub(server_->channel());
+    agents_ = v1::AgentService::NewStub(server_->channel());
+    officers_ = v1::OfficerService::NewStub(server_->channel());
+    changes_ = v1::ChangeLogService::NewStub(server_->channel());
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown(absl::Seconds(1));
+  }
+
+  std::unique_ptr<grpc::ClientContext> Central() const { return server_->As("officer", "bnn"); }
+  std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker) {
+    return server_->As(role, satker);
+  }
+
+  // Imports rows as one edition: begin, one chunk per `chunk` rows, commit.
+  grpc::Status Import(const std::string& edition, const std::vector<Seed>& seeds,
+                      v1::RegionImport* result, size_t chunk = 5) {
+    v1::BeginRegionImportRequest begin;
+    begin.set_edition(edition);
+    v1::RegionImport import;
+    auto s = regions_->BeginRegionImport(Central().get(), begin, &import);
+    if (!s.ok()) return s;
+    for (size_t i = 0, c = 0; i < seeds.size(); i += chunk, ++c) {
+      v1::AddRegionImportRowsRequest add;
+      add.set_name(import.name());
+      add.set_chunk_index(static_cast<int>(c));
+      for (size_t j = i; j < std::min(seeds.size(), i + chunk); ++j) {
+        auto* row = add.add_rows();
+        row->set_code(seeds[j].code);
+        row->set_parent_code(seeds[j].parent);
+        row->set_name(seeds[j].name);
+        row->set_source_file("seed.csv");
+        row->set_source_line(static_cast<int64_t>(j) + 2);
+      }
+      s = regions_->AddRegionImportRows(Central().get(), add, &import);
+      if (!s.ok()) return s;
+    }
+    v1::CommitRegionImportRequest commit;
+    commit.set_name(import.name());
+    return regions_->CommitRegionImport(Central().get(), commit, result);
+  }
+
+  void SeedRegionsAndSatkers() {
+    v1::RegionImport result;
+    ASSERT_TRUE(Import("seed@1", kRegions, &result).ok());
+    v1::BootstrapSatkersResponse boot;
+    ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), {}, &boot).ok());
+    v1::CreateSatkerRequest bnnk;
+    bnnk.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
+    bnnk.mutable_satker()->set_region("regions/32.73");
+    v1::Satker created;
+    ASSERT_TRUE(satkers_->CreateSatker(As("officer", "bnnp-32").get(), bnnk, &created).ok());
+  }
+
+  v1::Unit MakeUnit(const std::string& village, const std::string& satker) {
+    v1::CreateUnitRequest req;
+    req.mutable_unit()->set_village("regions/" + village);
+    req.mutable_unit()->set_satker("satkers/" + satker);
+    auto* d = req.mutable_unit()->mutable_formation_date();
+    d->set_year(2025);
+    d->set_month(3);
+    d->set_day(14);
+    req.mutable_unit()->add_fiscal_years(2025);
+    v1::Unit unit;
+    auto s = units_->CreateUnit(Central().get(), req, &unit);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return unit;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> Violations(const grpc::Status& s) {
+    return platform::FieldViolationsOf(platform::FromGrpcStatus(s));
+  }
+  static std::string ReasonOf(const grpc::Status& s) {
+    return platform::ErrorInfoOf(platform::FromGrpcStatus(s)).reason();
+  }
+
+  std::unique_ptr<testing::TestDatabase> test_db_;
+  std::unique_ptr<sql::Database> db_;
+  std::unique_ptr<testing::TestServer> server_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<v1::RegionService::Stub> regions_;
+  std::unique_ptr<v1::SatkerService::Stub> satkers_;
+  std::unique_ptr<v1::UnitService::Stub> units_;
+  std::unique_ptr<v1::AgentService::Stub> agents_;
+  std::unique_ptr<v1::OfficerService::Stub> officers_;
+  std::unique_ptr<v1::ChangeLogService::Stub> changes_;
+};
+
+MATCHER_P(HasField, field, "") {
+  for (const auto& [f, d] : platform::FieldViolationsOf(platform::FromGrpcStatus(arg))) {
+    if (f == field) return true;
+  }
+  *result_listener << "violations: " << platform::Describe(platform::FromGrpcStatus(arg));
+  return false;
+}
+
+int64_t Count(const v1::RegionImport& import, v1::RegionLevel level,
+              int64_t (v1::RegionImportCount::*what)() const) {
+  for (const auto& c : import.counts()) {
+    if (c.level() == level) return (c.*what)();
+  }
+  return -1;
+}
+
+TEST_P(RegistryTest, ImportAppliesAnEditionOnceAndANewerOneWithoutBreakingOldCodes) {
+  v1::RegionImport first;
+  ASSERT_TRUE(Import("seed@1", kRegions, &first).ok());
+  EXPECT_EQ(first.state(), v1::RegionImport::STATE_COMMITTED);
+  EXPECT_EQ(Count(first, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::added), 5);
+  EXPECT_EQ(Count(first, v1::REGION_LEVEL_PROVINCE, &v1::RegionImportCount::added), 2);
+
+  // The same edition again: nothing changes.
+  v1::RegionImport again;
+  ASSERT_TRUE(Import("seed@1", kRegions, &again).ok());
+  EXPECT_EQ(Count(again, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::unchanged), 5);
+  EXPECT_EQ(Count(again, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::added), 0);
+
+  // A newer edition renames one village, adds one and drops one.
+  std::vector<Seed> next = kRegions;
+  next[10].name = "Caringin Baru";
+  next.erase(next.begin() + 11);  // 32.73.04.1002 dropped
+  next.push_back({"32.73.04.1003", "32.73.04", "Warung Muncang"});
+  v1::RegionImport second;
+  ASSERT_TRUE(Import("seed@2", next, &second).ok());
+  EXPECT_EQ(Count(second, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::renamed), 1);
+  EXPECT_EQ(Count(second, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::added), 1);
+  EXPECT_EQ(Count(second, v1::REGION_LEVEL_VILLAGE, &v1::RegionImportCount::retired), 1);
+
+  v1::GetRegionRequest get;
+  get.set_name("regions/32.73.04.1002");
+  v1::Region dropped;
+  ASSERT_TRUE(regions_->GetRegion(Central().get(), get, &dropped).ok());
+  EXPECT_EQ(dropped.retired_in_edition(), "seed@2");  // old references still resolve
+  get.set_name("regions/32.73.04.1001");
+  v1::Region renamed;
+  ASSERT_TRUE(regions_->GetRegion(Central().get(), get, &renamed).ok());
+  EXPECT_EQ(renamed.display_name(), "Caringin Baru");
+  EXPECT_EQ(renamed.first_edition(), "seed@1");
+  EXPECT_EQ(renamed.last_edition(), "seed@2");
+
+  v1::ListRegionEditionsResponse editions;
+  ASSERT_TRUE(regions_->ListRegionEditions(Central().get(), {}, &editions).ok());
+  ASSERT_EQ(editions.imports_size(), 3);
+  EXPECT_EQ(editions.imports(0).edition(), "seed@2");  // newest first
+}
+
+TEST_P(RegistryTest, ImportRefusesBadRowsByLineAndLeavesNothingHalfDone) {
+  std::vector<Seed> bad = kRegions;
+  bad[9].code = "32.01.01.99999";  // seed.csv line 11
+  v1::RegionImport result;
+  auto s = Import("bad@1", bad, &result);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(Violations(s), Contains(Pair("rows[4].code", HasSubstr("seed.csv:11"))));
+
+  // A village whose district is nowhere: the commit fails, naming the line, and applies
+  // nothing of the edition.
+  std::vector<Seed> orphan = kRegions;
+  orphan.push_back({"32.01.09.2001", "32.01.09", "Nowhere"});
+  s = Import("orphan@1", orphan, &result);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("seed.csv:15"));
+  auto rows = db_->Query("SELECT COUNT(*) FROM regions");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->front().Int(0), 0);
+
+  // A parent that is not the code's prefix, an empty name, a duplicate in one chunk.
+  v1::BeginRegionImportRequest begin;
+  begin.set_edition("x");
+  v1::RegionImport import;
+  ASSERT_TRUE(regions_->BeginRegionImport(Central().get(), begin, &import).ok());
+  v1::AddRegionImportRowsRequest add;
+  add.set_name(import.name());
+  auto* r0 = add.add_rows();
+  r0->set_code("32.01");
+  r0->set_parent_code("33");
+  r0->set_name("Kabupaten Bogor");
+  auto* r1 = add.add_rows();
+  r1->set_code("32");
+  r1->set_name("");
+  *add.add_rows() = *r1;
+  s = regions_->AddRegionImportRows(Central().get(), add, &import);
+  EXPECT_THAT(s, HasField("rows[0].parent_code"));
+  EXPECT_THAT(s, HasField("rows[1].name"));
+  EXPECT_THAT(s, HasField("rows[2].code"));
+
+  // Only BNN central imports.
+  s = regions_->BeginRegionImport(As("officer", "bnnp-32").get(), begin, &import);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_P(RegistryTest, RegionsAreReadListedSearchedAndValidated) {
+  SeedRegionsAndSatkers();
+  auto agent = As("agent", "bnnk-32.73");
+  v1::ListRegionsRequest list;
+  list.set_parent("regions/32");
+  v1::ListRegionsResponse regencies;
+  ASSERT_TRUE(regions_->ListRegions(agent.get(), list, &regencies).ok());
+  ASSERT_EQ(regencies.regions_size(), 2);
+  EXPECT_EQ(regencies.regions(0).display_name(), "Kabupaten Bogor");
+  EXPECT_EQ(regencies.regions(1).display_name(), "Kota Bandung");
+
+  // Pages of one, following next_page_token to the end.
+  list.set_page_size(1);
+  std::vector<std::string> seen;
+  do {
+    v1::ListRegionsResponse page;
+    ASSERT_TRUE(regions_->ListRegions(Central().get(), list, &page).ok());
+    for (const auto& r : page.regions()) seen.push_back(r.code());
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_THAT(seen, ElementsAre("32.01", "32.73"));
+
+  v1::SearchRegionsRequest search;
+  search.set_query("BANDUNG");
+  v1::SearchRegionsResponse found;
+  ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
+  ASSERT_EQ(found.regions_size(), 2);  // Kota Bandung, Bandung Kulon: by level, then code
+  EXPECT_EQ(found.regions(0).code(), "32.73");
+  EXPECT_EQ(found.regions(1).code(), "32.73.04");
+  search.set_query("soka cibi");  // every word, as a word prefix, quotes and commas ignored
+  search.set_level(v1::REGION_LEVEL_VILLAGE);
+  ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
+  ASSERT_EQ(found.regions_size(), 1);
+  EXPECT_EQ(found.regions(0).display_name(), "Soka\"an, Cibinong");
+  search.set_query("andung");  // not a word prefix
+  search.set_level(v1::REGION_LEVEL_UNSPECIFIED);
+  ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
+  EXPECT_EQ(found.regions_size(), 0);
+
+  auto validate = [&](const std::string& code, v1::RegionLevel level) {
+    v1::ValidateRegionCodeRequest req;
+    req.set_code(code);
+    req.set_expected_level(level);
+    v1::ValidateRegionCodeResponse resp;
+    EXPECT_TRUE(regions_->ValidateRegionCode(Central().get(), req, &resp).ok());
+    return resp;
+  };
+  EXPECT_TRUE(validate("32.73.04.1001", v1::REGION_LEVEL_VILLAGE).valid());
+  auto r = validate("99", v1::REGION_LEVEL_UNSPECIFIED);
+  EXPECT_FALSE(r.valid());
+  EXPECT_FALSE(r.exists());
+  EXPECT_EQ(r.level(), v1::REGION_LEVEL_PROVINCE);
+  EXPECT_FALSE(validate("32.01.01.99999", v1::REGION_LEVEL_UNSPECIFIED).valid());
+  EXPECT_EQ(validate("32.01.01.99999", v1::REGION_LEVEL_UNSPECIFIED).level(),
+            v1::REGION_LEVEL_UNSPECIFIED);
+  EXPECT_FALSE(validate("32.01..2001", v1::REGION_LEVEL_UNSPECIFIED).valid());
+  r = validate("32.73", v1::REGION_LEVEL_VILLAGE);
+  EXPECT_FALSE(r.valid());
+  EXPECT_TRUE(r.exists());
+  EXPECT_THAT(r.problem(), HasSubstr("not a village code"));
+
+  v1::GetRegionRequest get;
+  v1::Region region;
+  for (const char* bad : {"regions/99.", "regions/32.01..2001", "32.73", "regions/"}) {
+    get.set_name(bad);
+    EXPECT_THAT(regions_->GetRegion(Central().get(), get, &region), HasField("name")) << bad;
+  }
+  get.set_name("regions/99");
+  EXPECT_EQ(regions_->GetRegion(Central().get(), get, &region).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_P(RegistryTest, PageSizesAndPageTokensAreCheckedAsAipSays) {
+  SeedRegionsAndSatkers();
+  v1::ListRegionsRequest list;
+  list.set_parent("regions/32");
+  v1::ListRegionsResponse resp;
+  list.set_page_size(-1);
+  EXPECT_THAT(regions_->ListRegions(Central().get(), list, &resp), HasField("page_size"));
+  list.set_page_size(1000000);  // lowered to the maximum
+  ASSERT_TRUE(regions_->ListRegions(Central().get(), list, &resp).ok());
+  EXPECT_EQ(resp.regions_size(), 2);
+  EXPECT_TRUE(resp.next_page_token().empty());
+
+  list.set_page_size(1);
+  ASSERT_TRUE(regions_->ListRegions(Central().get(), list, &resp).ok());
+  std::string token = resp.next_page_token();
+  ASSERT_FALSE(token.empty());
+  // The same token on another query, and altered.
+  v1::ListRegionsRequest other;
+  other.set_parent("regions/33");
+  other.set_page_token(token);
+  EXPECT_THAT(regions_->ListRegions(Central().get(), other, &resp), HasField("page_token"));
+  v1::ListSatkersRequest satkers;
+  satkers.set_page_token(token);
+  v1::ListSatkersResponse satker_page;
+  EXPECT_THAT(satkers_->ListSatkers(Central().get(), satkers, &satker_page), HasField("page_token"));
+  std::string tampered = token;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  list.set_page_token(tampered);
+  EXPECT_THAT(regions_->ListRegions(Central().get(), list, &resp), HasField("page_token"));
+  list.set_page_token("not a token!");
+  EXPECT_THAT(regions_->ListRegions(Central().get(), list, &resp), HasField("page_token"));
+}
+
+TEST_P(RegistryTest, SatkerFollowBnnStructure) {
+  SeedRegionsAndSatkers();
+  v1::BootstrapSatkersResponse again;
+  ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), {}, &again).ok());
+  EXPECT_EQ(again.created(), 0);
+  EXPECT_EQ(again.existing(), 3);  // BNN central and two BNNP
+
+  v1::GetSatkerRequest get;
+  get.set_name("satkers/bnnk-32.73");
+  v1::Satker bnnk;
+  ASSERT_TRUE(satkers_->GetSatker(Central().get(), get, &bnnk).ok());
+  EXPECT_EQ(bnnk.display_name(), "BNN Kota Bandung");
+  EXPECT_EQ(bnnk.parent(), "satkers/bnnp-32");
+
+  v1::CreateSatkerRequest req;
+  req.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
+  req.mutable_satker()->set_region("regions/32");  // a province code
+  v1::Satker out;
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), req, &out), HasField("satker.region"));
+  req.mutable_satker()->set_region("regions/32.01");
+  req.mutable_satker()->set_display_name(std::string(10 * 1024, 'x'));
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), req, &out), HasField("satker.display_name"));
+  req.mutable_satker()->clear_display_name();
+  // Another province's BNNP, and a BNNK, may not create it.
+  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnp-33").get(), req, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnk-32.73").get(), req, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.mutable_satker()->set_region("regions/32.73");
+  EXPECT_EQ(satkers_->CreateSatker(Central().get(), req, &out).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::ListSatkersRequest list;
+  list.set_parent("satkers/bnn");
+  v1::ListSatkersResponse children, descendants;
+  ASSERT_TRUE(satkers_->ListSatkers(Central().get(), list, &children).ok());
+  EXPECT_EQ(children.satkers_size(), 2);
+  list.set_descendants(true);
+  ASSERT_TRUE(satkers_->ListSatkers(Central().get(), list, &descendants).ok());
+  EXPECT_EQ(descendants.satkers_size(), 3);
+
+  // Updates: stale etag, unknown mask path, and a good one that moves the etag.
+  v1::UpdateSatkerRequest update;
+  update.mutable_satker()->set_name("satkers/bnnk-32.73");
+  update.mutable_satker()->set_phone("022-1234567");
+  update.mutable_satker()->set_etag("999");
+  update.mutable_update_mask()->add_paths("phone");
+  EXPECT_EQ(satkers_->UpdateSatker(Central().get(), update, &out).error_code(),
+            grpc::StatusCode::ABORTED);
+  update.mutable_satker()->set_etag(bnnk.etag());
+  update.mutable_update_mask()->add_paths("kind");
+  EXPECT_THAT(satkers_->UpdateSatker(Central().get(), update, &out), HasField("update_mask.paths[1]"));
+  update.mutable_update_mask()->clear_paths();
+  update.mutable_update_mask()->add_paths("phone");
+  ASSERT_TRUE(satkers_->UpdateSatker(As("officer", "bnnk-32.73").get(), update, &out).ok());
+  EXPECT_EQ(out.phone(), "022-1234567");
+  EXPECT_NE(out.etag(), bnnk.etag());
+}
+
+TEST_P(RegistryTest, UnitsFollowTheirVillageTheirSatkerAndTheirLifecycle) {
+  SeedRegionsAndSatkers();
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  EXPECT_EQ(unit.name(), "units/32.73.04.1001-1");
+  EXPECT_EQ(unit.status(), v1::UNIT_STATUS_NEWLY_FORMED);
+  // Bogor has no BNNK: West Java's BNNP fosters there.
+  EXPECT_EQ(MakeUnit("32.01.01.1001", "bnnp-32").satker(), "satkers/bnnp-32");
+
+  v1::CreateUnitRequest req;
+  req.mutable_unit()->set_village("regions/32.73.04.1002");
+  req.mutable_unit()->set_satker("satkers/bnnp-32");  // but Bandung has a BNNK
+  auto* d = req.mutable_unit()->mutable_formation_date();
+  d->set_year(2025);
+  d->set_month(1);
+  d->set_day(2);
+  v1::Unit out;
+  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.satker"));
+  req.mutable_unit()->set_satker("satkers/bnnk-32.73");
+  for (const char* bad : {"regions/32.73", "regions/32.01.01.99999", "regions/32.01..2001"}) {
+    req.mutable_unit()->set_village(bad);
+    EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.village")) << bad;
+  }
+  req.mutable_unit()->set_village("regions/32.73.04.1999");  // well formed, not there
+  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.village"));
+  req.mutable_unit()->set_village("regions/32.73.04.1001");  // has a unit already
+  auto s = units_->CreateUnit(Central().get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("units/32.73.04.1001-1"));
+
+  // A retried create returns the first result; the same id for another request is refused.
+  req.mutable_unit()->set_village("regions/32.73.04.1002");
+  req.set_request_id("5b1f6c1e-1b7a-4c8e-9f57-8d2b9d0f1a01");
+  v1::Unit first, retry;
+  ASSERT_TRUE(units_->CreateUnit(Central().get(), req, &first).ok());
+  ASSERT_TRUE(units_->CreateUnit(Central().get(), req, &retry).ok());
+  EXPECT_EQ(first.name(), retry.name());
+  req.mutable_unit()->set_high_risk(true);
+  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("request_id"));
+
+  // Lifecycle: only legal moves, etags guard them, inactive needs a reason and frees the
+  // village for a new unit.
+  v1::TransitionUnitRequest move;
+  move.set_name(unit.name());
+  move.set_status(v1::UNIT_STATUS_SUSTAINING);
+  s = units_->TransitionUnit(Central().get(), move, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "ILLEGAL_TRANSITION");
+  move.set_status(v1::UNIT_STATUS_RUNNING);
+  move.set_etag(unit.etag());
+  ASSERT_TRUE(units_->TransitionUnit(Central().get(), move, &out).ok());
+  EXPECT_EQ(out.status(), v1::UNIT_STATUS_RUNNING);
+  move.set_status(v1::UNIT_STATUS_SUSTAINING);  // with the old etag
+  EXPECT_EQ(units_->TransitionUnit(Central().get(), move, &out).error_code(),
+            grpc::StatusCode::ABORTED);
+  move.set_etag("");
+  move.set_status(v1::UNIT_STATUS_INACTIVE);
+  EXPECT_THAT(units_->TransitionUnit(Central().get(), move, &out), HasField("reason"));
+  move.set_reason("agents moved away");
+  ASSERT_TRUE(units_->TransitionUnit(Central().get(), move, &out).ok());
+  EXPECT_EQ(MakeUnit("32.73.04.1001", "bnnk-32.73").name(), "units/32.73.04.1001-2");
+
+  // Updates: an unknown mask path, and an inactive unit stays as it was.
+  v1::UpdateUnitRequest update;
+  update.mutable_unit()->set_name("units/32.73.04.1001-2");
+  update.mutable_unit()->set_high_risk(true);
+  update.mutable_update_mask()->add_paths("colour");
+  EXPECT_THAT(units_->UpdateUnit(Central().get(), update, &out), HasField("update_mask.paths[0]"));
+  update.mutable_update_mask()->set_paths(0, "high_risk");
+  ASSERT_TRUE(units_->UpdateUnit(Central().get(), update, &out).ok());
+  EXPECT_TRUE(out.high_risk());
+  update.mutable_unit()->set_name(unit.name());
+  EXPECT_EQ(units_->UpdateUnit(Central().get(), update, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_P(RegistryTest, EveryCallIsScopedToTheCallersSatker) {
+  SeedRegionsAndSatkers();
+  v1::Unit bandung = MakeUnit("32.73.04.1002", "bnnk-32.73");
+  MakeUnit("32.01.01.1001", "bnnp-32");
+
+  v1::GetUnitRequest get;
+  get.set_name(bandung.name());
+  v1::Unit out;
+  EXPECT_TRUE(units_->GetUnit(As("officer", "bnnk-32.73").get(), get, &out).ok());
+  EXPECT_TRUE(units_->GetUnit(As("officer", "bnnp-32").get(), get, &out).ok());
+  auto s = units_->GetUnit(As("officer", "bnnp-33").get(), get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReasonOf(s), "OUT_OF_SCOPE");
+  EXPECT_EQ(ReasonOf(units_->GetUnit(As("provider", "bnn").get(), get, &out)), "ROLE_NOT_ALLOWED");
+
+  // Lists shrink to the caller's scope; a region outside it is denied.
+  v1::ListUnitsResponse list;
+  ASSERT_TRUE(units_->ListUnits(As("officer", "bnnk-32.73").get(), {}, &list).ok());
+  ASSERT_EQ(list.units_size(), 1);
+  EXPECT_EQ(list.units(0).name(), bandung.name());
+  ASSERT_TRUE(units_->ListUnits(As("officer", "bnnp-32").get(), {}, &list).ok());
+  EXPECT_EQ(list.units_size(), 2);
+  v1::ListUnitsRequest elsewhere;
+  elsewhere.set_region("regions/32.01");
+  EXPECT_EQ(units_->ListUnits(As("officer", "bnnk-32.73").get(), elsewhere, &list).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // A BNNK officer changes only its own units.
+  v1::TransitionUnitRequest move;
+  move.set_name("units/32.01.01.1001-1");
+  move.set_status(v1::UNIT_STATUS_RUNNING);
+  EXPECT_EQ(units_->TransitionUnit(As("officer", "bnnk-32.73").get(), move, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  move.set_name(bandung.name());
+  EXPECT_TRUE(units_->TransitionUnit(As("officer", "bnnk-32.73").get(), move, &out).ok());
+  // Supervisors read but do not change.
+  EXPECT_TRUE(units_->GetUnit(As("supervisor", "bnnp-32").get(), get, &out).ok());
+  move.set_status(v1::UNIT_STATUS_SUSTAINING);
+  EXPECT_EQ(ReasonOf(units_->TransitionUnit(As("supervisor", "bnnp-32").get(), move, &out)),
+            "ROLE_NOT_ALLOWED");
+}
+
+TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden) {
+  SeedRegionsAndSatkers();
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  std::string log;
+  platform::SetLogSinkForTesting(&log);
+
+  v1::CreateAgentRequest req;
+  req.set_parent(unit.name());
+  auto* a = req.mutable_agent();
+  a->set_display_name("Siti Rahmawati");
+  a->set_phone("+62 812-3456-7890");
+  a->set_address("Jl. Caringin No. 7");
+  a->set_former_user(true);
+  auto* decree = a->mutable_decree();
+  decree->set_number("141/Kep.12-Kel/2025");
+  decree->mutable_date()->set_year(2025);
+  decree->mutable_date()->set_month(6);
+  decree->mutable_date()->set_day(1);
+  decree->mutable_valid_until()->set_year(2024);  // ends before it starts
+  decree->mutable_valid_until()->set_month(12);
+  decree->mutable_valid_until()->set_day(31);
+  v1::Agent agent;
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent),
+              HasField("agent.decree.valid_until"));
+  decree->mutable_valid_until()->set_year(2027);
+  decree->set_document_sha256("not-a-hash");
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent),
+              HasField("agent.decree.document_sha256"));
+  decree->clear_document_sha256();
+  a->set_display_name("");
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent), HasField("agent.display_name"));
+  a->set_display_name("Siti Rahmawati");
+  ASSERT_TRUE(agents_->CreateAgent(As("officer", "bnnk-32.73").get(), req, &agent).ok());
+  EXPECT_EQ(agent.status(), v1::AGENT_STATUS_ACTIVE);
+
+  // Lists and the BASIC view leave out phone, address and the former-user flag.
+  v1::ListAgentsRequest list;
+  list.set_parent(unit.name());
+  v1::ListAgentsResponse listed;
+  ASSERT_TRUE(agents_->ListAgents(As("supervisor", "bnnp-32").get(), list, &listed).ok());
+  ASSERT_EQ(listed.agents_size(), 1);
+  EXPECT_EQ(listed.agents(0).display_name(), "Siti Rahmawati");
+  EXPECT_EQ(listed.agents(0).phone(), "");
+  EXPECT_FALSE(listed.agents(0).former_user());
+  v1::GetAgentRequest get;
+  get.set_name(agent.name());
+  get.set_view(v1::AGENT_VIEW_FULL);
+  v1::Agent full;
+  EXPECT_EQ(agents_->GetAgent(As("supervisor", "bnnp-32").get(), get, &full).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(agents_->GetAgent(As("officer", "bnnk-32.01").get(), get, &full).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(agents_->GetAgent(As("officer", "bnnk-32.73").get(), get, &full).ok());
+  EXPECT_EQ(full.phone(), "+62 812-3456-7890");
+  EXPECT_TRUE(full.former_user());
+
+  // Training and status.
+  v1::RecordAgentTrainingRequest training;
+  training.set_name(agent.name());
+  training.mutable_training()->set_kind(v1::TrainingRecord::KIND_BRIEFING);
+  training.mutable_training()->set_hours(0);
+  EXPECT_THAT(agents_->RecordAgentTraining(Central().get(), training, &full),
+              HasField("training.hours"));
+  training.mutable_training()->set_hours(16);
+  *training.mutable_training()->mutable_date() = decree->date();
+  ASSERT_TRUE(agents_->RecordAgentTraining(Central().get(), training, &full).ok());
+  ASSERT_EQ(full.trainings_size(), 1);
+  v1::SetAgentStatusRequest status;
+  status.set_name(agent.name());
+  status.set_status(v1::AGENT_STATUS_INACTIVE);
+  EXPECT_THAT(agents_->SetAgentStatus(Central().get(), status, &full), HasField("reason"));
+  status.set_reason("moved to another village");
+  ASSERT_TRUE(agents_->SetAgentStatus(Central().get(), status, &full).ok());
+  ASSERT_TRUE(agents_->ListAgents(Central().get(), list, &listed).ok());
+  EXPECT_EQ(listed.agents_size(), 0);  // active ones only, by default
+  EXPECT_EQ(agents_->SetAgentStatus(Central().get(), status, &full).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  platform::SetLogSinkForTesting(nullptr);
+  EXPECT_THAT(log, HasSubstr("CreateAgent"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("3456")));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("Caringin No")));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("Siti")));
+}
+
+TEST_P(RegistryTest, OfficersAccompanyOnlyUnitsTheirSatkerFosters) {
+  SeedRegionsAndSatkers();
+  v1::Unit bandung = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  v1::Unit bogor = MakeUnit("32.01.01.1001", "bnnp-32");
+  v1::CreateOfficerRequest req;
+  req.set_parent("satkers/bnnk-32.73");
+  req.mutable_officer()->set_display_name("Dedi Kurniawan");
+  req.mutable_officer()->set_nip("123");
+  v1::Officer officer;
+  EXPECT_THAT(officers_->CreateOfficer(Central().get(), req, &officer), HasField("officer.nip"));
+  req.mutable_officer()->set_nip("198203142008011002");
+  req.mutable_officer()->add_assigned_units(bogor.name());
+  auto s = officers_->CreateOfficer(Central().get(), req, &officer);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "UNIT_NOT_FOSTERED");
+  req.mutable_officer()->set_assigned_units(0, bandung.name());
+  ASSERT_TRUE(officers_->CreateOfficer(As("officer", "bnnk-32.73").get(), req, &officer).ok());
+  EXPECT_THAT(officer.assigned_units(), ElementsAre(bandung.name()));
+  EXPECT_EQ(officers_->CreateOfficer(As("officer", "bnnk-32.01").get(), req, &officer).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::UpdateOfficerRequest update;
+  *update.mutable_officer() = officer;
+  update.mutable_officer()->set_active(false);
+  update.mutable_update_mask()->add_paths("active");
+  v1::Officer left;
+  ASSERT_TRUE(officers_->UpdateOfficer(Central().get(), update, &left).ok());
+  EXPECT_FALSE(left.active());
+  EXPECT_EQ(officers_->UpdateOfficer(Central().get(), update, &left).error_code(),
+            grpc::StatusCode::ABORTED);  // the etag moved on
+
+  v1::ListOfficersRequest list;
+  list.set_parent("satkers/bnnk-32.73");
+  v1::ListOfficersResponse listed;
+  ASSERT_TRUE(officers_->ListOfficers(As("auditor", "bnnp-32").get(), list, &listed).ok());
+  EXPECT_EQ(listed.officers_size(), 1);
+}
+
+TEST_P(RegistryTest, TheChangeLogSaysWhoChangedWhatAndWhen) {
+  SeedRegionsAndSatkers();
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  v1::TransitionUnitRequest move;
+  move.set_name(unit.name());
+  move.set_status(v1::UNIT_STATUS_RUNNING);
+  v1::Unit out;
+  ASSERT_TRUE(units_->TransitionUnit(As("officer", "bnnk-32.73").get(), move, &out).ok());
+  v1::CreateAgentRequest agent;
+  agent.set_parent(unit.name());
+  agent.mutable_agent()->set_display_name("Budi");
+  agent.mutable_agent()->set_phone("0812");
+  auto* d = agent.mutable_agent()->mutable_decree();
+  d->set_number("1/2025");
+  d->mutable_date()->set_year(2025);
+  d->mutable_date()->set_month(1);
+  d->mutable_date()->set_day(1);
+  *d->mutable_valid_until() = d->date();
+  v1::Agent created;
+  ASSERT_TRUE(agents_->CreateAgent(Central().get(), agent, &created).ok());
+
+  v1::ListChangesRequest req;
+  req.set_resource(unit.name());
+  v1::ListChangesResponse changes;
+  ASSERT_TRUE(changes_->ListChanges(As("auditor", "bnnp-32").get(), req, &changes).ok());
+  ASSERT_EQ(changes.changes_size(), 3);  // the unit's create and move, and its agent's create
+  EXPECT_EQ(changes.changes(0).action(), v1::Change::ACTION_CREATE);
+  EXPECT_EQ(changes.changes(1).action(), v1::Change::ACTION_TRANSITION);
+  EXPECT_EQ(changes.changes(1).actor_satker(), "satkers/bnnk-32.73");
+  EXPECT_THAT(changes.changes(1).summary(), HasSubstr("NEWLY_FORMED -> UNIT_STATUS_RUNNING"));
+  EXPECT_EQ(changes.changes(2).resource(), created.name());
+  EXPECT_THAT(changes.changes(2).fields(), Contains("phone"));
+  EXPECT_THAT(changes.changes(2).summary(), ::testing::Not(HasSubstr("0812")));
+  EXPECT_EQ(changes_->ListChanges(As("auditor", "bnnp-33").get(), req, &changes).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.set_resource("clients/abc");
+  EXPECT_THAT(changes_->ListChanges(Central().get(), req, &changes), HasField("resource"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RegistryTest, ::testing::Values("sqlite", "mysql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace ibm::registry
