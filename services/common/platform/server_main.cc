@@ -144,7 +144,10 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   };
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(absl::StrCat(
-      spec.summary,
+      spec.summary, "\n\nServes gRPC on 0.0.0.0:", spec.default_port,
+      " and Prometheus metrics on 0.0.0.0:", spec.default_metrics_port,
+      " unless --listen / --metrics_listen say otherwise; its SQLite default is var/", spec.name,
+      ".db.",
       "\n\nEvery flag can also be set by an environment variable: "
       "--db by IBM_DB, --jwt_issuer by IBM_JWT_ISSUER, and so on; a flag given on the command "
       "line wins.\nUsage: ",

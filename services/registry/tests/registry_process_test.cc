@@ -1,0 +1,112 @@
+// The ibm-registry binary as a process, on both engines: it serves, keeps its data across a
+// restart (SIGTERM, then start again on the same database), and answers --help.
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "ibm/registry/v1/registry.grpc.pb.h"
+#include "testing/process.h"
+#include "testing/test_database.h"
+#include "testing/token_issuer.h"
+
+namespace ibm::registry {
+namespace {
+
+namespace v1 = ::ibm::registry::v1;
+using ::testing::HasSubstr;
+
+const std::string kBinary = IBM_REGISTRY_BINARY;
+
+class RegistryProcessTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::vector<std::string> Args(const std::string& dsn) {
+    return {"--listen=127.0.0.1:0", "--metrics_listen=off", "--db=" + dsn,
+            "--jwt_public_keys=" + tokens_.public_key_file(),
+            absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer), "--shutdown_grace=2s"};
+  }
+  std::unique_ptr<grpc::ClientContext> Central() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata("authorization", tokens_.Bearer("officer", "bnn"));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+  testing::TempDir dir_;
+  testing::TokenIssuer tokens_{dir_.path()};
+};
+
+TEST_P(RegistryProcessTest, DataSurvivesARestart) {
+  std::string dsn;
+  std::unique_ptr<testing::TestDatabase> mysql;
+  if (GetParam() == "mysql") {
+    if (!testing::MysqlAvailable()) GTEST_SKIP() << "IBM_TEST_MYSQL_DSN not set";
+    auto db = testing::TestDatabase::Create("mysql");
+    ASSERT_TRUE(db.ok()) << db.status();
+    mysql = std::move(*db);
+    dsn = mysql->dsn();
+  } else {
+    dsn = absl::StrCat("sqlite://", dir_.path(), "/registry.db");
+  }
+  {
+    auto p = testing::ServerProcess::Start(kBinary, Args(dsn));
+    ASSERT_TRUE(p.ok()) << p.status();
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*p)->port()),
+                                       grpc::InsecureChannelCredentials());
+    auto regions = v1::RegionService::NewStub(channel);
+    v1::BeginRegionImportRequest begin;
+    begin.set_edition("restart@1");
+    v1::RegionImport import;
+    ASSERT_TRUE(regions->BeginRegionImport(Central().get(), begin, &import).ok());
+    v1::AddRegionImportRowsRequest add;
+    add.set_name(import.name());
+    for (auto [code, parent, name] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"51", "", "Bali"}, {"51.71", "51", "Kota Denpasar"}}) {
+      auto* row = add.add_rows();
+      row->set_code(code);
+      row->set_parent_code(parent);
+      row->set_name(name);
+    }
+    ASSERT_TRUE(regions->AddRegionImportRows(Central().get(), add, &import).ok());
+    v1::CommitRegionImportRequest commit;
+    commit.set_name(import.name());
+    ASSERT_TRUE(regions->CommitRegionImport(Central().get(), commit, &import).ok());
+    auto satkers = v1::SatkerService::NewStub(channel);
+    v1::BootstrapSatkersResponse boot;
+    ASSERT_TRUE(satkers->BootstrapSatkers(Central().get(), {}, &boot).ok());
+    EXPECT_EQ(boot.created(), 2);
+    testing::ExitResult r = (*p)->Stop(SIGTERM);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  }
+  auto p = testing::ServerProcess::Start(kBinary, Args(dsn));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT((*p)->output(), HasSubstr("\"migrations_applied\":0"));
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*p)->port()),
+                                     grpc::InsecureChannelCredentials());
+  v1::GetRegionRequest get;
+  get.set_name("regions/51.71");
+  v1::Region region;
+  auto s = v1::RegionService::NewStub(channel)->GetRegion(Central().get(), get, &region);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(region.display_name(), "Kota Denpasar");
+  v1::GetSatkerRequest satker;
+  satker.set_name("satkers/bnnp-51");
+  v1::Satker bnnp;
+  ASSERT_TRUE(v1::SatkerService::NewStub(channel)->GetSatker(Central().get(), satker, &bnnp).ok());
+  EXPECT_EQ(bnnp.display_name(), "BNN Provinsi Bali");
+  EXPECT_EQ((*p)->Stop(SIGTERM).exit_code, 0);
+}
+
+TEST(RegistryBinaryTest, HelpNamesTheServiceAndItsDefaultPort) {
+  testing::ExitResult r = testing::RunToExit(kBinary, {"--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("registry"));
+  EXPECT_THAT(r.output, HasSubstr("7001"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RegistryProcessTest, ::testing::Values("sqlite", "mysql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace ibm::registry
