@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# The run command: set-up, build, then the whole suite on this machine on the embedded
-# SQLite default, in the foreground; Ctrl-C (or SIGTERM) stops every service gracefully.
+# The run command: set-up, build, then the suite on this machine on the embedded SQLite
+# default, in the foreground; Ctrl-C (or SIGTERM) stops every service gracefully.
 #
 # Data lives in $IBM_DATA_DIR (default: var/ in the checkout), one SQLite file per service.
-# Authentication is the loud --insecure_dev_auth mode: callers pick their role and satker
-# with x-dev-role / x-dev-satker headers. Never point this at real client data.
+# On first start the registry is loaded with Indonesia's regions (npm idn-area-data@4.0.1:
+# 38 provinces, 514 regencies, 7,285 districts, 83,762 villages) and BNN central plus one
+# BNNP per province are created. Later starts find them there and skip this.
 #
-# Services and their ports (gRPC / Prometheus metrics):
-#   smoke    7000 / 9000   the platform's smoke server: echo, diagnostics, health, reflection
+# Authentication is the loud --insecure_dev_auth mode: callers pick their role and satker
+# with x-dev-role / x-dev-satker headers (ibmctl: --dev_role / --dev_satker). Never point
+# this at real client data.
+#
+# Services and their ports (gRPC / Prometheus metrics), on $IBM_HOST (default 127.0.0.1):
+#   registry 7001 / 9001   regions, satker, IBM units, recovery agents, officers
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/build.sh
 data=${IBM_DATA_DIR:-$PWD/var}
+host=${IBM_HOST:-127.0.0.1}
 mkdir -p "$data"
 
 pids=()
@@ -25,12 +31,25 @@ trap stop INT TERM
 
 start_service() {  # name grpc_port metrics_port
   local name=$1
-  build/services/"$name"/ibm-"$name" --listen="${IBM_HOST:-127.0.0.1}:$2" \
-    --metrics_listen="${IBM_HOST:-127.0.0.1}:$3" --db="sqlite://$data/$name.db" \
-    --insecure_dev_auth &
+  build/services/"$name"/ibm-"$name" --listen="$host:$2" --metrics_listen="$host:$3" \
+    --db="sqlite://$data/$name.db" --insecure_dev_auth &
   pids+=($!)
 }
 
-start_service smoke 7000 9000
-echo "suite running: smoke on 127.0.0.1:7000 (health, reflection), metrics on :9000; data in $data; Ctrl-C stops" >&2
+start_service registry 7001 9001
+
+ibmctl() { build/tools/ibmctl --registry="$host:7001" --dev_role=officer --dev_satker=bnn "$@"; }
+for _ in $(seq 1 60); do
+  ibmctl regions editions >/dev/null 2>&1 && break
+  sleep 0.5
+done
+if [ -z "$(ibmctl --json regions editions | grep -o '"edition"' || true)" ]; then
+  echo "first start: loading Indonesia's regions into the registry" >&2
+  regions_dir=$(tools/fetch-region-data.sh)
+  ibmctl regions import --dir "$regions_dir" --edition idn-area-data@4.0.1
+  ibmctl satkers bootstrap
+fi
+
+echo "suite running: registry on $host:7001 (health, reflection), metrics on :9001;" \
+  "data in $data; try: build/tools/ibmctl regions list 32; Ctrl-C stops" >&2
 wait
