@@ -291,6 +291,10 @@ TEST_P(RegistryTest, RegionsAreReadListedSearchedAndValidated) {
   ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
   ASSERT_EQ(found.regions_size(), 1);
   EXPECT_EQ(found.regions(0).display_name(), "Soka\"an, Cibinong");
+  for (const std::string& bad : {std::string(), std::string("  -- "), std::string(10 * 1024, 'a')}) {
+    search.set_query(bad);
+    EXPECT_THAT(regions_->SearchRegions(Central().get(), search, &found), HasField("query"));
+  }
   search.set_query("andung");  // not a word prefix
   search.set_level(v1::REGION_LEVEL_UNSPECIFIED);
   ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
