@@ -138,8 +138,13 @@ std::vector<std::string> NameWords(absl::string_view name) {
     }
   }
   if (!word.empty()) words.push_back(std::move(word));
-  for (auto& w : words) w.resize(std::min<size_t>(w.size(), 100));
-  return words;
+  // Each word once: "Kota Bau Bau" and "Grong-grong" repeat one (509 names in the data).
+  std::vector<std::string> unique;
+  for (auto& w : words) {
+    w.resize(std::min<size_t>(w.size(), 100));
+    if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
+  }
+  return unique;
 }
 
 RegionService::RegionService(std::shared_ptr<const Core> core, platform::Runtime runtime)
