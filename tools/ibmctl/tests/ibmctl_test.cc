@@ -207,6 +207,24 @@ TEST_F(IbmctlEndToEnd, ImportsListsSearchesAndReimportsWithoutChanges) {
   EXPECT_THAT(r.output, HasSubstr("total     13    0      0        13         0"));
 }
 
+// The national data has 509 names that repeat a word ("Kota Bau Bau", "Grong-grong").
+TEST_F(IbmctlEndToEnd, ImportsNamesThatRepeatAWord) {
+  const std::string dir = dir_.path() + "/repeats";
+  WriteDataSet(dir);
+  Write(dir, "regencies.csv",
+        "code,province_code,name\n32.04,32,Kabupaten Bandung\n32.73,32,Kota Bau Bau\n"
+        "33.01,33,Kabupaten Cilacap\n");
+  Write(dir, "districts.csv",
+        "code,regency_code,name\n32.04.01,32.04,Grong-grong\n32.73.04,32.73,Bandung Kulon\n"
+        "33.01.01,33.01,Dayeuhluhur\n");
+  auto r = Run({"regions", "import", "--dir", dir, "--edition=repeats@1"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = Run({"regions", "search", "bau"});
+  EXPECT_THAT(r.output, HasSubstr("Kota Bau Bau"));
+  r = Run({"regions", "search", "grong"});
+  EXPECT_THAT(r.output, HasSubstr("Grong-grong"));
+}
+
 TEST_F(IbmctlEndToEnd, MalformedFileIsRefusedWithItsLineAndNothingIsImported) {
   const std::string bad = dir_.path() + "/bad";
   WriteDataSet(bad);
