@@ -11,9 +11,9 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -91,8 +91,9 @@ class Workload {
 template <typename Stub, typename Req, typename Resp>
 class UnaryWorkload : public Workload {
  public:
-  using Send = std::function<void(typename Stub::StubInterface::async_interface*, grpc::ClientContext*,
-                                  const Req*, Resp*, std::function<void(grpc::Status)>)>;
+  using Send =
+      std::function<void(typename Stub::StubInterface::async_interface*, grpc::ClientContext*,
+                         const Req*, Resp*, std::function<void(grpc::Status)>)>;
   using Fill = std::function<void(int slot, Req*, grpc::ClientContext*)>;
 
   UnaryWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int slots, Send send,
@@ -146,7 +147,8 @@ LoadResult RunLoad(const std::string& name, Workload& w, int concurrency) {
           st.latency_us.push_back(static_cast<int32_t>(absl::ToInt64Microseconds(t1 - t0)));
         } else {
           ++st.errors;
-          if (st.first_error.empty()) st.first_error = platform::Describe(platform::FromGrpcStatus(s));
+          if (st.first_error.empty())
+            st.first_error = platform::Describe(platform::FromGrpcStatus(s));
         }
       }
       if (t1 < measure_end) {
@@ -160,7 +162,8 @@ LoadResult RunLoad(const std::string& name, Workload& w, int concurrency) {
   for (int i = 0; i < concurrency; ++i) issue(i);
   {
     absl::MutexLock l(&mu);
-    mu.Await(absl::Condition(+[](int* a) { return *a == 0; }, &active));
+    mu.Await(absl::Condition(
+        +[](int* a) { return *a == 0; }, &active));
   }
   LoadResult r;
   r.name = name;
@@ -284,8 +287,8 @@ ImportTiming TimeImport(const std::string& engine, const std::string& data_dir, 
   auto rows = tools::ReadRegionDataSet(data_dir);
   if (!rows.ok()) Die(std::string(rows.status().message()));
   t.read_s = absl::ToDoubleSeconds(absl::Now() - start);
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   auto stub = v1::RegionService::NewStub(channel);
   tools::ImportOptions o;
   o.edition = absl::GetFlag(FLAGS_edition);
@@ -322,7 +325,8 @@ void CheckGetRegion(int port, const std::string& village) {
   req.set_name(village);
   v1::Region region;
   grpc::Status s = stub->GetRegion(&ctx, req, &region);
-  if (!s.ok()) Die(absl::StrCat("GetRegion ", village, ": ", platform::Describe(platform::FromGrpcStatus(s))));
+  if (!s.ok())
+    Die(absl::StrCat("GetRegion ", village, ": ", platform::Describe(platform::FromGrpcStatus(s))));
 }
 
 std::string DefaultDataDir() {
@@ -349,7 +353,8 @@ std::string Thousands(int64_t n) {
 int Main() {
   std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) data_dir = DefaultDataDir();
-  std::vector<std::string> engines = absl::StrSplit(absl::GetFlag(FLAGS_engines), ',', absl::SkipEmpty());
+  std::vector<std::string> engines =
+      absl::StrSplit(absl::GetFlag(FLAGS_engines), ',', absl::SkipEmpty());
   for (const auto& e : engines) {
     if (e != "sqlite" && e != "mysql") Die("--engines: '" + e + "' is neither sqlite nor mysql");
   }

@@ -8,12 +8,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
@@ -39,8 +39,8 @@ const std::vector<Flag>& GlobalFlags() {
        "IBM_DEV_ROLE", "officer"},
       {"dev_satker", FlagType::kString, "ID", "without --token: x-dev-satker header", false,
        "IBM_DEV_SATKER", "bnn"},
-      {"dev_subject", FlagType::kString, "NAME", "without --token: x-dev-subject header [default: $USER]",
-       false, "IBM_DEV_SUBJECT"},
+      {"dev_subject", FlagType::kString, "NAME",
+       "without --token: x-dev-subject header [default: $USER]", false, "IBM_DEV_SUBJECT"},
       {"timeout", FlagType::kString, "DURATION", "deadline of every call, e.g. 30s or 2m", false,
        "IBM_TIMEOUT", "30s"},
       {"tls", FlagType::kBool, "", "use TLS with the system's root certificates"},
@@ -48,8 +48,7 @@ const std::vector<Flag>& GlobalFlags() {
        "IBM_TLS_CA"},
       {"tls_cert", FlagType::kString, "FILE", "PEM client certificate (mTLS; with --tls_key)",
        false, "IBM_TLS_CERT"},
-      {"tls_key", FlagType::kString, "FILE", "PEM private key of --tls_cert", false,
-       "IBM_TLS_KEY"},
+      {"tls_key", FlagType::kString, "FILE", "PEM private key of --tls_cert", false, "IBM_TLS_KEY"},
   };
   return flags;
 }
@@ -104,7 +103,8 @@ void TopHelp(const std::vector<Resource>& resources) {
                "agents, officers, change log).\n\n"
                "Usage: ibmctl [global flags] <resource> <verb> [arguments] [flags]\n\n"
                "Resources:\n";
-  for (const Resource& r : resources) std::cout << absl::StrFormat("  %-9s %s\n", r.name, r.summary);
+  for (const Resource& r : resources)
+    std::cout << absl::StrFormat("  %-9s %s\n", r.name, r.summary);
   std::cout << "\nGlobal flags (also accepted after the verb):\n";
   PrintFlags(std::cout, GlobalFlags());
   std::cout << "\nOutput is an aligned table, or one JSON document with --json. Exit codes: 0 "
@@ -233,8 +233,8 @@ int Main(int argc, char** argv, const std::vector<Resource>& resources,
         if (resource == nullptr) {
           std::vector<std::string> names;
           for (const Resource& r : resources) names.emplace_back(r.name);
-          throw UsageError(absl::StrCat("unknown resource '", a, "'; one of: ",
-                                        absl::StrJoin(names, ", ")));
+          throw UsageError(
+              absl::StrCat("unknown resource '", a, "'; one of: ", absl::StrJoin(names, ", ")));
         }
       } else if (command == nullptr) {
         std::vector<std::string> verbs;
@@ -244,7 +244,8 @@ int Main(int argc, char** argv, const std::vector<Resource>& resources,
           verbs.emplace_back(c.verb);
         }
         if (command == nullptr) {
-          throw UsageError(absl::StrCat("unknown verb '", a, "'; one of: ", absl::StrJoin(verbs, ", ")));
+          throw UsageError(
+              absl::StrCat("unknown verb '", a, "'; one of: ", absl::StrJoin(verbs, ", ")));
         }
       } else {
         args.positional_.push_back(a);
@@ -327,7 +328,8 @@ std::string EnumPrefix(const google::protobuf::EnumDescriptor* e) {
 }
 }  // namespace
 
-int ParseEnum(const google::protobuf::EnumDescriptor* e, const std::string& text, const char* flag) {
+int ParseEnum(const google::protobuf::EnumDescriptor* e, const std::string& text,
+              const char* flag) {
   const std::string prefix = EnumPrefix(e);
   const auto* v = e->FindValueByName(prefix + absl::AsciiStrToUpper(text));
   if (v == nullptr || v->number() == 0) {
@@ -413,7 +415,8 @@ void Table::Print(std::ostream& out) const {
   std::vector<size_t> width(headers_.size());
   for (size_t i = 0; i < headers_.size(); ++i) width[i] = Width(headers_[i]);
   for (const auto& row : rows_) {
-    for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], Width(row[i]));
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], Width(row[i]));
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;

@@ -31,12 +31,12 @@ struct UsageError : std::runtime_error {
 enum class FlagType { kString, kBool };
 
 struct Flag {
-  const char* name;                // without "--"
+  const char* name;  // without "--"
   FlagType type;
-  const char* value;               // placeholder in help, e.g. "CODE"; "" for bool flags
+  const char* value;  // placeholder in help, e.g. "CODE"; "" for bool flags
   const char* help;
   bool required = false;
-  const char* env = nullptr;       // global flags: the environment variable that sets it
+  const char* env = nullptr;  // global flags: the environment variable that sets it
   const char* default_value = nullptr;
 };
 

@@ -1,20 +1,21 @@
 // ibmctl's commands: one function per resource verb, and the table that names them.
 
+#include "ibmctl/commands.h"
+
 #include <unistd.h>
 
 #include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "ibmctl/cli.h"
-#include "ibmctl/commands.h"
 #include "ibmctl/region_import.h"
 
 namespace ibm::ibmctl {
@@ -57,43 +58,68 @@ std::vector<int> ParseYears(const std::string& text) {
 
 const Strings kRegionHeaders = {"CODE", "LEVEL", "NAME", "PARENT", "EDITION", "RETIRED IN"};
 Strings RegionCells(const v1::Region& r) {
-  return {r.code(), Name(r.level()), r.display_name(), Short(r.parent()), r.last_edition(),
-          r.retired_in_edition()};
+  return {r.code(),          Name(r.level()),  r.display_name(),
+          Short(r.parent()), r.last_edition(), r.retired_in_edition()};
 }
 const Strings kSatkerHeaders = {"ID", "KIND", "REGION", "PARENT", "NAME", "PHONE", "ETAG"};
 Strings SatkerCells(const v1::Satker& s) {
-  return {Short(s.name()), Name(s.kind()), Short(s.region()), Short(s.parent()),
-          s.display_name(), s.phone(), s.etag()};
+  return {Short(s.name()),  Name(s.kind()), Short(s.region()), Short(s.parent()),
+          s.display_name(), s.phone(),      s.etag()};
 }
-const Strings kUnitHeaders = {"NAME",         "VILLAGE",       "SATKER",    "STATUS", "FORMED",
-                              "FISCAL YEARS", "DESA BERSINAR", "HIGH RISK", "ETAG",   "INACTIVE REASON"};
+const Strings kUnitHeaders = {"NAME",   "VILLAGE",        "SATKER",        "STATUS",
+                              "FORMED", "FISCAL YEARS",   "DESA BERSINAR", "HIGH RISK",
+                              "ETAG",   "INACTIVE REASON"};
 Strings UnitCells(const v1::Unit& u) {
-  return {u.name(), Short(u.village()), Short(u.satker()), Name(u.status()),
-          FormatDate(u.formation_date()), absl::StrJoin(u.fiscal_years(), ","),
-          YesNo(u.desa_bersinar()), YesNo(u.high_risk()), u.etag(), u.inactive_reason()};
+  return {u.name(),
+          Short(u.village()),
+          Short(u.satker()),
+          Name(u.status()),
+          FormatDate(u.formation_date()),
+          absl::StrJoin(u.fiscal_years(), ","),
+          YesNo(u.desa_bersinar()),
+          YesNo(u.high_risk()),
+          u.etag(),
+          u.inactive_reason()};
 }
-const Strings kAgentHeaders = {"NAME",     "DISPLAY NAME", "STATUS",      "SK NUMBER", "SK DATE",
-                               "SK VALID UNTIL", "TRAININGS", "ETAG"};
+const Strings kAgentHeaders = {"NAME",    "DISPLAY NAME",   "STATUS",    "SK NUMBER",
+                               "SK DATE", "SK VALID UNTIL", "TRAININGS", "ETAG"};
 Strings AgentCells(const v1::Agent& a) {
-  return {a.name(), a.display_name(), Name(a.status()), a.decree().number(),
-          FormatDate(a.decree().date()), FormatDate(a.decree().valid_until()),
-          absl::StrCat(a.trainings_size()), a.etag()};
+  return {a.name(),
+          a.display_name(),
+          Name(a.status()),
+          a.decree().number(),
+          FormatDate(a.decree().date()),
+          FormatDate(a.decree().valid_until()),
+          absl::StrCat(a.trainings_size()),
+          a.etag()};
 }
-const Strings kOfficerHeaders = {"NAME", "DISPLAY NAME", "NIP", "POSITION", "ACTIVE", "UNITS", "ETAG"};
+const Strings kOfficerHeaders = {"NAME",   "DISPLAY NAME", "NIP", "POSITION",
+                                 "ACTIVE", "UNITS",        "ETAG"};
 Strings OfficerCells(const v1::Officer& o) {
-  return {o.name(),        o.display_name(), o.nip(), o.position(), YesNo(o.active()),
-          absl::StrJoin(o.assigned_units(), ","), o.etag()};
+  return {o.name(),     o.display_name(),  o.nip(),
+          o.position(), YesNo(o.active()), absl::StrJoin(o.assigned_units(), ","),
+          o.etag()};
 }
-const Strings kChangeHeaders = {"SEQ", "TIME", "ACTION", "RESOURCE", "ACTOR", "ACTOR SATKER",
-                                "FIELDS", "SUMMARY"};
+const Strings kChangeHeaders = {"SEQ",   "TIME",         "ACTION", "RESOURCE",
+                                "ACTOR", "ACTOR SATKER", "FIELDS", "SUMMARY"};
 Strings ChangeCells(const v1::Change& c) {
-  return {absl::StrCat(c.sequence()), FormatTime(c.time()), Name(c.action()), c.resource(),
-          c.actor(), Short(c.actor_satker()), absl::StrJoin(c.fields(), ","), c.summary()};
+  return {absl::StrCat(c.sequence()),
+          FormatTime(c.time()),
+          Name(c.action()),
+          c.resource(),
+          c.actor(),
+          Short(c.actor_satker()),
+          absl::StrJoin(c.fields(), ","),
+          c.summary()};
 }
 const Strings kImportHeaders = {"EDITION", "STATE", "ROWS", "CREATED", "COMMITTED", "NAME"};
 Strings ImportCells(const v1::RegionImport& i) {
-  return {i.edition(), Name(i.state()), absl::StrCat(i.staged_rows()),
-          FormatTime(i.create_time()), FormatTime(i.commit_time()), i.name()};
+  return {i.edition(),
+          Name(i.state()),
+          absl::StrCat(i.staged_rows()),
+          FormatTime(i.create_time()),
+          FormatTime(i.commit_time()),
+          i.name()};
 }
 
 // A list response: a table of its items (and how to get the next page), or JSON.
@@ -160,7 +186,8 @@ grpc::Status Call(Context& ctx, const Req& req, Resp* resp, Rpc rpc) {
 void MaskFromFlags(const Args& a, const std::vector<std::pair<const char*, const char*>>& map,
                    google::protobuf::FieldMask* mask) {
   for (const auto& [flag, path] : map) {
-    if (a.has(flag) && std::find(mask->paths().begin(), mask->paths().end(), path) == mask->paths().end()) {
+    if (a.has(flag) &&
+        std::find(mask->paths().begin(), mask->paths().end(), path) == mask->paths().end()) {
       mask->add_paths(path);
     }
   }
@@ -178,7 +205,8 @@ int RegionsImport(Context& ctx, const Args& a) {
   }
   const absl::Duration read = absl::Now() - start;
   if (a.flag("dry_run")) {
-    std::cerr << "read " << rows->size() << " rows in " << absl::FormatDuration(absl::Trunc(read, absl::Milliseconds(1)))
+    std::cerr << "read " << rows->size() << " rows in "
+              << absl::FormatDuration(absl::Trunc(read, absl::Milliseconds(1)))
               << "; all well formed (dry run: nothing sent)\n";
     return 0;
   }
@@ -192,16 +220,18 @@ int RegionsImport(Context& ctx, const Args& a) {
     if (tty) {
       const int width = 30;
       const int done = static_cast<int>(width * p.rows_sent / std::max<int64_t>(1, p.rows_total));
-      std::cerr << absl::StrFormat("\r[%s%s] %3d%%  %d/%d chunks  %d/%d rows",
-                                   std::string(done, '#'), std::string(width - done, '.'),
-                                   static_cast<int>(100 * p.rows_sent / std::max<int64_t>(1, p.rows_total)),
-                                   p.chunks_sent, p.chunks_total, p.rows_sent, p.rows_total)
+      std::cerr << absl::StrFormat(
+                       "\r[%s%s] %3d%%  %d/%d chunks  %d/%d rows", std::string(done, '#'),
+                       std::string(width - done, '.'),
+                       static_cast<int>(100 * p.rows_sent / std::max<int64_t>(1, p.rows_total)),
+                       p.chunks_sent, p.chunks_total, p.rows_sent, p.rows_total)
                 << std::flush;
       if (p.chunks_sent == p.chunks_total) std::cerr << "\n";
     } else if (p.chunks_sent % 5 == 0 || p.chunks_sent == p.chunks_total) {
       std::cerr << absl::StrFormat("sent %d/%d chunks (%d/%d rows)\n", p.chunks_sent,
                                    p.chunks_total, p.rows_sent, p.rows_total);
     }
+    if (p.chunks_sent == p.chunks_total) std::cerr << "committing (all or nothing)...\n";
   };
   auto stub = NewStub<v1::RegionService>(ctx);
   auto result = tools::ImportRegions(*stub, *rows, o);
@@ -242,7 +272,9 @@ int RegionsGet(Context& ctx, const Args& a) {
   v1::GetRegionRequest req;
   req.set_name(RegionName(a.arg(0)));
   v1::Region r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetRegion(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetRegion(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kRegionHeaders, RegionCells);
@@ -254,7 +286,8 @@ int RegionsList(Context& ctx, const Args& a) {
   if (!a.arg(0).empty()) req.set_parent(RegionName(a.arg(0)));
   req.set_show_retired(a.flag("show_retired"));
   v1::ListRegionsResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListRegions(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListRegions(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.regions(), kRegionHeaders, RegionCells, all.next_page_token());
 }
@@ -266,7 +299,8 @@ int RegionsSearch(Context& ctx, const Args& a) {
   if (a.has("level")) req.set_level(Parse<v1::RegionLevel>(a, "level"));
   if (a.has("within")) req.set_within(RegionName(a.get("within")));
   v1::SearchRegionsResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->SearchRegions(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->SearchRegions(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.regions(), kRegionHeaders, RegionCells, all.next_page_token());
 }
@@ -279,7 +313,8 @@ int RegionsValidate(Context& ctx, const Args& a) {
   req.set_code(code);
   if (a.has("level")) req.set_expected_level(Parse<v1::RegionLevel>(a, "level"));
   v1::ValidateRegionCodeResponse r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->ValidateRegionCode(c, q, p); });
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->ValidateRegionCode(c, q, p); });
       !s.ok()) {
     return Fail(s);
   }
@@ -309,7 +344,8 @@ int SatkersBootstrap(Context& ctx, const Args& a) {
   v1::BootstrapSatkersRequest req;
   req.set_request_id(a.get("request_id"));
   v1::BootstrapSatkersResponse r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->BootstrapSatkers(c, q, p); });
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->BootstrapSatkers(c, q, p); });
       !s.ok()) {
     return Fail(s);
   }
@@ -329,7 +365,8 @@ int SatkersList(Context& ctx, const Args& a) {
   req.set_descendants(a.flag("descendants"));
   if (a.has("kind")) req.set_kind(Parse<v1::SatkerKind>(a, "kind"));
   v1::ListSatkersResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListSatkers(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListSatkers(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.satkers(), kSatkerHeaders, SatkerCells, all.next_page_token());
 }
@@ -339,7 +376,9 @@ int SatkersGet(Context& ctx, const Args& a) {
   v1::GetSatkerRequest req;
   req.set_name(SatkerName(a.arg(0)));
   v1::Satker r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetSatker(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetSatker(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kSatkerHeaders, SatkerCells);
@@ -356,7 +395,9 @@ int SatkersCreate(Context& ctx, const Args& a) {
   s->set_address(a.get("address"));
   s->set_phone(a.get("phone"));
   v1::Satker r;
-  if (auto st = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateSatker(c, q, p); }); !st.ok()) {
+  if (auto st = Call(ctx, req, &r,
+                     [&](auto* c, auto& q, auto* p) { return stub->CreateSatker(c, q, p); });
+      !st.ok()) {
     return Fail(st);
   }
   return PrintOne(ctx, r, kSatkerHeaders, SatkerCells);
@@ -374,7 +415,9 @@ int SatkersUpdate(Context& ctx, const Args& a) {
   MaskFromFlags(a, {{"name", "display_name"}, {"address", "address"}, {"phone", "phone"}},
                 req.mutable_update_mask());
   v1::Satker r;
-  if (auto st = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateSatker(c, q, p); }); !st.ok()) {
+  if (auto st = Call(ctx, req, &r,
+                     [&](auto* c, auto& q, auto* p) { return stub->UpdateSatker(c, q, p); });
+      !st.ok()) {
     return Fail(st);
   }
   return PrintOne(ctx, r, kSatkerHeaders, SatkerCells);
@@ -398,7 +441,9 @@ int UnitsCreate(Context& ctx, const Args& a) {
   u->set_satker(SatkerName(a.get("satker")));
   UnitFields(a, u);
   v1::Unit r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateUnit(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateUnit(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kUnitHeaders, UnitCells);
@@ -411,7 +456,8 @@ int UnitsList(Context& ctx, const Args& a) {
   if (a.has("satker")) req.set_satker(SatkerName(a.get("satker")));
   if (a.has("status")) req.set_status(Parse<v1::UnitStatus>(a, "status"));
   v1::ListUnitsResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListUnits(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListUnits(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.units(), kUnitHeaders, UnitCells, all.next_page_token());
 }
@@ -421,7 +467,9 @@ int UnitsGet(Context& ctx, const Args& a) {
   v1::GetUnitRequest req;
   req.set_name(UnitName(a.arg(0)));
   v1::Unit r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetUnit(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetUnit(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kUnitHeaders, UnitCells);
@@ -441,7 +489,9 @@ int UnitsUpdate(Context& ctx, const Args& a) {
                  {"high_risk", "high_risk"}},
                 req.mutable_update_mask());
   v1::Unit r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateUnit(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateUnit(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kUnitHeaders, UnitCells);
@@ -455,7 +505,9 @@ int UnitsTransition(Context& ctx, const Args& a) {
   req.set_reason(a.get("reason"));
   req.set_etag(a.get("etag"));
   v1::Unit r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->TransitionUnit(c, q, p); }); !s.ok()) {
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->TransitionUnit(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kUnitHeaders, UnitCells);
@@ -469,10 +521,13 @@ bool AgentFields(const Args& a, v1::Agent* g) {
   g->set_phone(a.get("phone"));
   g->set_address(a.get("address"));
   g->set_former_user(a.flag("former_user"));
-  const bool decree = a.has("sk_number") || a.has("sk_date") || a.has("sk_valid_until") || a.has("sk_sha256");
+  const bool decree =
+      a.has("sk_number") || a.has("sk_date") || a.has("sk_valid_until") || a.has("sk_sha256");
   if (decree) {
     for (const char* f : {"sk_number", "sk_date", "sk_valid_until"}) {
-      if (!a.has(f)) throw UsageError(absl::StrCat("the decree needs --sk_number, --sk_date and --sk_valid_until; missing --", f));
+      if (!a.has(f))
+        throw UsageError(absl::StrCat(
+            "the decree needs --sk_number, --sk_date and --sk_valid_until; missing --", f));
     }
     v1::AppointmentDecree* d = g->mutable_decree();
     d->set_number(a.get("sk_number"));
@@ -489,8 +544,10 @@ int PrintAgent(Context& ctx, const v1::Agent& r) {
     return 0;
   }
   Strings headers = kAgentHeaders, cells = AgentCells(r);
-  for (const auto& [h, v] : std::vector<std::pair<std::string, std::string>>{
-           {"PHONE", r.phone()}, {"ADDRESS", r.address()}, {"INACTIVE REASON", r.inactive_reason()}}) {
+  for (const auto& [h, v] :
+       std::vector<std::pair<std::string, std::string>>{{"PHONE", r.phone()},
+                                                        {"ADDRESS", r.address()},
+                                                        {"INACTIVE REASON", r.inactive_reason()}}) {
     if (!v.empty()) {
       headers.push_back(h);
       cells.push_back(v);
@@ -515,7 +572,9 @@ int AgentsCreate(Context& ctx, const Args& a) {
   req.set_request_id(a.get("request_id"));
   AgentFields(a, req.mutable_agent());
   v1::Agent r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateAgent(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateAgent(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintAgent(ctx, r);
@@ -527,7 +586,8 @@ int AgentsList(Context& ctx, const Args& a) {
   req.set_parent(UnitName(a.get("unit")));
   req.set_show_inactive(a.flag("show_inactive"));
   v1::ListAgentsResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListAgents(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListAgents(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.agents(), kAgentHeaders, AgentCells, all.next_page_token());
 }
@@ -538,7 +598,9 @@ int AgentsGet(Context& ctx, const Args& a) {
   req.set_name(UnitName(a.arg(0)));
   req.set_view(a.flag("full") ? v1::AGENT_VIEW_FULL : v1::AGENT_VIEW_BASIC);
   v1::Agent r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetAgent(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetAgent(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintAgent(ctx, r);
@@ -552,11 +614,16 @@ int AgentsUpdate(Context& ctx, const Args& a) {
   g->set_etag(a.get("etag"));
   if (AgentFields(a, g)) req.mutable_update_mask()->add_paths("decree");
   MaskFromFlags(a,
-                {{"name", "display_name"}, {"phone", "phone"}, {"address", "address"},
-                 {"former_user", "former_user"}, {"sk_number", "decree"}},
+                {{"name", "display_name"},
+                 {"phone", "phone"},
+                 {"address", "address"},
+                 {"former_user", "former_user"},
+                 {"sk_number", "decree"}},
                 req.mutable_update_mask());
   v1::Agent r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateAgent(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateAgent(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintAgent(ctx, r);
@@ -575,7 +642,8 @@ int AgentsTrain(Context& ctx, const Args& a) {
   t->set_hours(hours);
   t->set_description(a.get("description"));
   v1::Agent r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->RecordAgentTraining(c, q, p); });
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->RecordAgentTraining(c, q, p); });
       !s.ok()) {
     return Fail(s);
   }
@@ -590,7 +658,9 @@ int AgentsStatus(Context& ctx, const Args& a) {
   req.set_reason(a.get("reason"));
   req.set_etag(a.get("etag"));
   v1::Agent r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->SetAgentStatus(c, q, p); }); !s.ok()) {
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->SetAgentStatus(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintAgent(ctx, r);
@@ -615,7 +685,9 @@ int OfficersCreate(Context& ctx, const Args& a) {
   req.set_request_id(a.get("request_id"));
   OfficerFields(a, req.mutable_officer());
   v1::Officer r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->CreateOfficer(c, q, p); }); !s.ok()) {
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->CreateOfficer(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kOfficerHeaders, OfficerCells);
@@ -626,7 +698,8 @@ int OfficersList(Context& ctx, const Args& a) {
   v1::ListOfficersRequest req;
   req.set_parent(SatkerName(a.get("satker")));
   v1::ListOfficersResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListOfficers(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListOfficers(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.officers(), kOfficerHeaders, OfficerCells, all.next_page_token());
 }
@@ -636,7 +709,9 @@ int OfficersGet(Context& ctx, const Args& a) {
   v1::GetOfficerRequest req;
   req.set_name(SatkerName(a.arg(0)));
   v1::Officer r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetOfficer(c, q, p); }); !s.ok()) {
+  if (auto s =
+          Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->GetOfficer(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kOfficerHeaders, OfficerCells);
@@ -650,11 +725,16 @@ int OfficersUpdate(Context& ctx, const Args& a) {
   o->set_etag(a.get("etag"));
   OfficerFields(a, o);
   MaskFromFlags(a,
-                {{"name", "display_name"}, {"nip", "nip"}, {"position", "position"},
-                 {"units", "assigned_units"}, {"active", "active"}},
+                {{"name", "display_name"},
+                 {"nip", "nip"},
+                 {"position", "position"},
+                 {"units", "assigned_units"},
+                 {"active", "active"}},
                 req.mutable_update_mask());
   v1::Officer r;
-  if (auto s = Call(ctx, req, &r, [&](auto* c, auto& q, auto* p) { return stub->UpdateOfficer(c, q, p); }); !s.ok()) {
+  if (auto s = Call(ctx, req, &r,
+                    [&](auto* c, auto& q, auto* p) { return stub->UpdateOfficer(c, q, p); });
+      !s.ok()) {
     return Fail(s);
   }
   return PrintOne(ctx, r, kOfficerHeaders, OfficerCells);
@@ -667,7 +747,8 @@ int ChangesList(Context& ctx, const Args& a) {
   v1::ListChangesRequest req;
   req.set_resource(a.arg(0));
   v1::ListChangesResponse all;
-  auto s = ListPages(ctx, a, req, &all, [&](auto* c, auto& q, auto* p) { return stub->ListChanges(c, q, p); });
+  auto s = ListPages(ctx, a, req, &all,
+                     [&](auto* c, auto& q, auto* p) { return stub->ListChanges(c, q, p); });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.changes(), kChangeHeaders, ChangeCells, all.next_page_token());
 }
@@ -675,10 +756,12 @@ int ChangesList(Context& ctx, const Args& a) {
 // --- The table -------------------------------------------------------------------------
 
 using F = FlagType;
-const Flag kPageSize{"page_size", F::kString, "N", "at most N per page (server default 50, at most 1000)"};
+const Flag kPageSize{"page_size", F::kString, "N",
+                     "at most N per page (server default 50, at most 1000)"};
 const Flag kPageToken{"page_token", F::kString, "TOKEN", "continue a previous list"};
 const Flag kAll{"all", F::kBool, "", "follow next_page_token to the end"};
-const Flag kRequestId{"request_id", F::kString, "ID", "makes a retried create return the first result"};
+const Flag kRequestId{"request_id", F::kString, "ID",
+                      "makes a retried create return the first result"};
 const Flag kEtag{"etag", F::kString, "ETAG", "the etag you read: a stale one is refused (ABORTED)"};
 const Flag kLevel{"level", F::kString, "LEVEL", "province, regency, district or village"};
 
@@ -737,7 +820,11 @@ const std::vector<Resource>& Resources() {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> c = {
-      {"regions", "import", "", 0, 0,
+      {"regions",
+       "import",
+       "",
+       0,
+       0,
        "Imports an edition of the region data from DIR (provinces.csv, regencies.csv, "
        "districts.csv, villages.csv; see tools/fetch-region-data.sh). Every row is checked "
        "before anything is sent; a malformed one is reported as file:line and nothing is "
@@ -745,34 +832,59 @@ const std::vector<Command>& Commands() {
        "(all or nothing), and a count per level.",
        {{"dir", F::kString, "DIR", "directory with the four CSV files", true},
         {"edition", F::kString, "EDITION", "the edition's label, e.g. idn-area-data@4.0.1", true},
-        {"chunk_size", F::kString, "N", "rows per AddRegionImportRows call, 1-5000 [default: 5000]"},
+        {"chunk_size", F::kString, "N",
+         "rows per AddRegionImportRows call, 1-5000 [default: 5000]"},
         {"dry_run", F::kBool, "", "only read and check the files"},
         kRequestId},
        RegionsImport},
-      {"regions", "get", "CODE", 1, 1, "One region, e.g. 32.73 or regions/32.73.04.1001.", {}, RegionsGet},
+      {"regions",
+       "get",
+       "CODE",
+       1,
+       1,
+       "One region, e.g. 32.73 or regions/32.73.04.1001.",
+       {},
+       RegionsGet},
       {"regions", "list", "[PARENT_CODE]", 0, 1,
        "The children of a region (32: West Java's regencies and cities), or the provinces.",
-       Paged({{"show_retired", F::kBool, "", "include codes a later edition dropped"}}), RegionsList},
+       Paged({{"show_retired", F::kBool, "", "include codes a later edition dropped"}}),
+       RegionsList},
       {"regions", "search", "QUERY...", 1, 20,
        "Regions whose name has words starting with each word of QUERY (case-insensitive).",
        Paged({kLevel, {"within", F::kString, "CODE", "only inside this region"}}), RegionsSearch},
-      {"regions", "validate", "CODE", 1, 1,
+      {"regions",
+       "validate",
+       "CODE",
+       1,
+       1,
        "Whether a code is well formed, of --level, and exists. Exit code 0 when valid, 1 when "
        "not.",
-       {kLevel}, RegionsValidate},
+       {kLevel},
+       RegionsValidate},
       {"regions", "editions", "", 0, 0, "The editions imported so far, newest first.", Paged({}),
        RegionsEditions},
 
-      {"satkers", "bootstrap", "", 0, 0,
+      {"satkers",
+       "bootstrap",
+       "",
+       0,
+       0,
        "Creates BNN central and a BNNP for every province (existing ones are kept).",
-       {kRequestId}, SatkersBootstrap},
-      {"satkers", "list", "", 0, 0, "Satker: all, or the children (--descendants: all below) of --parent.",
+       {kRequestId},
+       SatkersBootstrap},
+      {"satkers", "list", "", 0, 0,
+       "Satker: all, or the children (--descendants: all below) of --parent.",
        Paged({{"parent", F::kString, "ID", "e.g. bnnp-32"},
               {"descendants", F::kBool, "", "with --parent: all satker below it"},
               {"kind", F::kString, "KIND", "bnn, bnnp or bnnk"}}),
        SatkersList},
       {"satkers", "get", "ID", 1, 1, "One satker, e.g. bnnk-32.73.", {}, SatkersGet},
-      {"satkers", "create", "", 0, 0, "Creates a BNNP (on a province) or a BNNK (on a regency or city).",
+      {"satkers",
+       "create",
+       "",
+       0,
+       0,
+       "Creates a BNNP (on a province) or a BNNK (on a regency or city).",
        {{"kind", F::kString, "KIND", "bnnp or bnnk", true},
         {"region", F::kString, "CODE", "the province or regency/city code", true},
         {"name", F::kString, "NAME", "display name [default: from kind and region]"},
@@ -780,8 +892,15 @@ const std::vector<Command>& Commands() {
         {"phone", F::kString, "PHONE", "office phone"},
         kRequestId},
        SatkersCreate},
-      {"satkers", "update", "ID", 1, 1, "Changes a satker's display name, address or phone.",
-       {kEtag, {"name", F::kString, "NAME", "display name"}, {"address", F::kString, "TEXT", "office address"},
+      {"satkers",
+       "update",
+       "ID",
+       1,
+       1,
+       "Changes a satker's display name, address or phone.",
+       {kEtag,
+        {"name", F::kString, "NAME", "display name"},
+        {"address", F::kString, "TEXT", "office address"},
         {"phone", F::kString, "PHONE", "office phone"}},
        SatkersUpdate},
 
@@ -801,7 +920,11 @@ const std::vector<Command>& Commands() {
       {"units", "update", "NAME", 1, 1,
        "Changes the fields given as flags (they make the update_mask).", With({kEtag}, kUnitFlags),
        UnitsUpdate},
-      {"units", "transition", "NAME", 1, 1,
+      {"units",
+       "transition",
+       "NAME",
+       1,
+       1,
        "Moves a unit along newly_formed -> running -> sustaining, or to inactive (with --reason).",
        {{"status", F::kString, "STATUS", "running, sustaining or inactive", true},
         {"reason", F::kString, "TEXT", "required for inactive"},
@@ -816,20 +939,36 @@ const std::vector<Command>& Commands() {
        Paged({{"unit", F::kString, "UNIT", "the unit", true},
               {"show_inactive", F::kBool, "", "include inactive agents"}}),
        AgentsList},
-      {"agents", "get", "NAME", 1, 1, "One agent, units/{unit}/agents/{id}.",
-       {{"full", F::kBool, "", "the full view with contact details (officers in scope only)"}}, AgentsGet},
+      {"agents",
+       "get",
+       "NAME",
+       1,
+       1,
+       "One agent, units/{unit}/agents/{id}.",
+       {{"full", F::kBool, "", "the full view with contact details (officers in scope only)"}},
+       AgentsGet},
       {"agents", "update", "NAME", 1, 1,
        "Changes the fields given as flags; the decree needs all of --sk_number, --sk_date, "
        "--sk_valid_until.",
        With({kEtag}, kAgentFlags), AgentsUpdate},
-      {"agents", "train", "NAME", 1, 1, "Records a training the agent received.",
+      {"agents",
+       "train",
+       "NAME",
+       1,
+       1,
+       "Records a training the agent received.",
        {{"date", F::kString, "YYYY-MM-DD", "the day of the training", true},
         {"kind", F::kString, "KIND", "briefing, refresher, technical_guidance or other", true},
         {"hours", F::kString, "HOURS", "0.5-200", true},
         {"description", F::kString, "TEXT", "what it was"},
         kEtag},
        AgentsTrain},
-      {"agents", "status", "NAME", 1, 1, "Sets an agent active or inactive (with --reason).",
+      {"agents",
+       "status",
+       "NAME",
+       1,
+       1,
+       "Sets an agent active or inactive (with --reason).",
        {{"status", F::kString, "STATUS", "active or inactive", true},
         {"reason", F::kString, "TEXT", "required for inactive"},
         kEtag},
@@ -841,7 +980,14 @@ const std::vector<Command>& Commands() {
        OfficersCreate},
       {"officers", "list", "", 0, 0, "The officers of a satker.",
        Paged({{"satker", F::kString, "ID", "the satker", true}}), OfficersList},
-      {"officers", "get", "NAME", 1, 1, "One officer, satkers/{satker}/officers/{id}.", {}, OfficersGet},
+      {"officers",
+       "get",
+       "NAME",
+       1,
+       1,
+       "One officer, satkers/{satker}/officers/{id}.",
+       {},
+       OfficersGet},
       {"officers", "update", "NAME", 1, 1, "Changes the fields given as flags.",
        With({kEtag, {"active", F::kBool, "", "false once the officer left"}}, kOfficerFlags),
        OfficersUpdate},

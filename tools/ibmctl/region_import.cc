@@ -8,9 +8,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "domain/region_code.h"
 #include "platform/status.h"
 
@@ -157,8 +157,8 @@ absl::Status ReadRegionFile(const std::string& dir, const RegionFile& file,
         }
         std::string parent;
         if (columns == 3) {
-          parent = parsed->Ancestor(static_cast<domain::RegionLevel>(static_cast<int>(level) - 1))
-                       .str();
+          parent =
+              parsed->Ancestor(static_cast<domain::RegionLevel>(static_cast<int>(level) - 1)).str();
           if (r.fields[1] != parent) {
             return bad("parent '", r.fields[1].substr(0, 20), "' of ", code, " must be ", parent);
           }
@@ -214,7 +214,8 @@ absl::StatusOr<ImportResult> ImportRegions(v1::RegionService::StubInterface& stu
   v1::BeginRegionImportRequest begin;
   begin.set_edition(options.edition);
   begin.set_request_id(options.request_id.empty() ? RandomId() : options.request_id);
-  if (auto s = call([&](grpc::ClientContext* c) { return stub.BeginRegionImport(c, begin, &result.import); });
+  if (auto s = call(
+          [&](grpc::ClientContext* c) { return stub.BeginRegionImport(c, begin, &result.import); });
       !s.ok()) {
     return s;
   }
@@ -222,7 +223,8 @@ absl::StatusOr<ImportResult> ImportRegions(v1::RegionService::StubInterface& stu
 
   ImportProgress progress;
   progress.rows_total = static_cast<int64_t>(rows.size());
-  progress.chunks_total = static_cast<int>((rows.size() + options.chunk_size - 1) / options.chunk_size);
+  progress.chunks_total =
+      static_cast<int>((rows.size() + options.chunk_size - 1) / options.chunk_size);
   v1::AddRegionImportRowsRequest add;
   for (size_t at = 0; at < rows.size(); at += options.chunk_size) {
     add.Clear();
@@ -232,7 +234,8 @@ absl::StatusOr<ImportResult> ImportRegions(v1::RegionService::StubInterface& stu
     add.mutable_rows()->Reserve(static_cast<int>(end - at));
     for (size_t i = at; i < end; ++i) *add.add_rows() = rows[i];
     v1::RegionImport staged;
-    if (auto s = call([&](grpc::ClientContext* c) { return stub.AddRegionImportRows(c, add, &staged); });
+    if (auto s =
+            call([&](grpc::ClientContext* c) { return stub.AddRegionImportRows(c, add, &staged); });
         !s.ok()) {
       return s;
     }
@@ -243,7 +246,9 @@ absl::StatusOr<ImportResult> ImportRegions(v1::RegionService::StubInterface& stu
 
   v1::CommitRegionImportRequest commit;
   commit.set_name(name);
-  if (auto s = call([&](grpc::ClientContext* c) { return stub.CommitRegionImport(c, commit, &result.import); });
+  if (auto s = call([&](grpc::ClientContext* c) {
+        return stub.CommitRegionImport(c, commit, &result.import);
+      });
       !s.ok()) {
     return s;
   }

@@ -41,8 +41,8 @@ absl::Status ReadCsvFile(const std::string& path, absl::string_view label,
 
 // The files of a data set, parents before children.
 struct RegionFile {
-  const char* file;                          // "villages.csv"
-  const char* header;                        // "code,district_code,name"
+  const char* file;    // "villages.csv"
+  const char* header;  // "code,district_code,name"
   ibm::registry::v1::RegionLevel level;
 };
 const std::vector<RegionFile>& RegionFiles();

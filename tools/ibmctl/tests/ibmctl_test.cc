@@ -33,9 +33,14 @@ size_t Lines(const std::string& s) {
 }
 
 TEST(IbmctlCommandLine, HelpAtEveryLevelExitsZero) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"-h"}, {"regions", "--help"}, {"regions", "import", "--help"},
-           {"units", "update", "--help"}, {"agents", "create", "-h"}, {"--json", "changes", "--help"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"-h"},
+                                             {"regions", "--help"},
+                                             {"regions", "import", "--help"},
+                                             {"units", "update", "--help"},
+                                             {"agents", "create", "-h"},
+                                             {"--json", "changes", "--help"}}) {
     auto r = Ibmctl(args);
     EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.output;
     EXPECT_THAT(r.output, HasSubstr("ibmctl")) << absl::StrJoin(args, " ");
@@ -120,10 +125,10 @@ TEST(IbmctlCommandLine, DryRunChecksTheFilesWithoutAServer) {
 class IbmctlEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto p = testing::ServerProcess::Start(
-        IBM_REGISTRY_BINARY, {"--listen=127.0.0.1:0", "--metrics_listen=off",
-                              absl::StrCat("--db=sqlite://", dir_.path(), "/r.db"),
-                              "--insecure_dev_auth", "--shutdown_grace=1s"});
+    auto p = testing::ServerProcess::Start(IBM_REGISTRY_BINARY,
+                                           {"--listen=127.0.0.1:0", "--metrics_listen=off",
+                                            absl::StrCat("--db=sqlite://", dir_.path(), "/r.db"),
+                                            "--insecure_dev_auth", "--shutdown_grace=1s"});
     ASSERT_TRUE(p.ok()) << p.status();
     server_ = std::move(*p);
     WriteDataSet(dir_.path() + "/good");
@@ -149,7 +154,8 @@ class IbmctlEndToEnd : public ::testing::Test {
           "code,regency_code,name\r\n32.04.01,32.04,\"Ciwidey, Timur\"\r\n"
           "32.73.04,32.73,Bandung Kulon\r\n33.01.01,33.01,Dayeuhluhur\r\n");
     Write(dir, "villages.csv",
-          "\xEF\xBB\xBF" "code,district_code,name\n32.04.01.2001,32.04.01,\"Lebakmuncang, Hilir\"\n"
+          "\xEF\xBB\xBF"
+          "code,district_code,name\n32.04.01.2001,32.04.01,\"Lebakmuncang, Hilir\"\n"
           "32.73.04.1001,32.73.04,Cijerah\n32.73.04.1002,32.73.04,\"Gempol \"\"Sari\"\"\"\n"
           "32.73.04.1003,32.73.04,Warung Muncang\n33.01.01.2001,33.01.01,Bolang\n");
   }
@@ -159,8 +165,8 @@ class IbmctlEndToEnd : public ::testing::Test {
 };
 
 TEST_F(IbmctlEndToEnd, ImportsListsSearchesAndReimportsWithoutChanges) {
-  auto r = Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1",
-                "--chunk_size=2"});
+  auto r = Run(
+      {"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1", "--chunk_size=2"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("sent 7/7 chunks (13/13 rows)"));  // not a TTY: plain lines
   EXPECT_THAT(r.output, HasSubstr("LEVEL     ROWS  ADDED  RENAMED  UNCHANGED  RETIRED"));
@@ -233,7 +239,8 @@ TEST_F(IbmctlEndToEnd, MalformedFileIsRefusedWithItsLineAndNothingIsImported) {
         "32.73.04.1002,32.73.04,Gempol,Sari\n");
   auto r = Run({"regions", "import", "--dir", bad, "--edition=bad@1"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("villages.csv:3: expected 3 fields (code,district_code,name), found 4"));
+  EXPECT_THAT(r.output,
+              HasSubstr("villages.csv:3: expected 3 fields (code,district_code,name), found 4"));
   EXPECT_THAT(r.output, HasSubstr("nothing was imported"));
 
   Write(bad, "villages.csv", "code,district_code,name\n32.73.04.1001,32.73.04,\"Cijerah\n");
@@ -250,7 +257,8 @@ TEST_F(IbmctlEndToEnd, MalformedFileIsRefusedWithItsLineAndNothingIsImported) {
 }
 
 TEST_F(IbmctlEndToEnd, ServerErrorsShowEachFieldViolation) {
-  ASSERT_EQ(Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code, 0);
+  ASSERT_EQ(
+      Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code, 0);
   auto r = Run({"regions", "list", "--page_size=-1"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_THAT(r.output, HasSubstr("ibmctl: INVALID_ARGUMENT"));
@@ -273,7 +281,8 @@ TEST_F(IbmctlEndToEnd, ServerErrorsShowEachFieldViolation) {
 }
 
 TEST_F(IbmctlEndToEnd, UnitLifecycleAgentsOfficersAndTheChangeLog) {
-  ASSERT_EQ(Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code, 0);
+  ASSERT_EQ(
+      Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code, 0);
   ASSERT_EQ(Run({"satkers", "bootstrap"}).exit_code, 0);
   auto r = Run({"satkers", "create", "--kind=bnnk", "--region=regions/32.73"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -285,7 +294,8 @@ TEST_F(IbmctlEndToEnd, UnitLifecycleAgentsOfficersAndTheChangeLog) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("units/32.73.04.1001-1"));
   EXPECT_THAT(r.output, HasSubstr("HIGH RISK        yes"));
-  r = Run({"units", "update", "32.73.04.1001-1", "--etag=1", "--desa_bersinar", "--high_risk=false"});
+  r = Run(
+      {"units", "update", "32.73.04.1001-1", "--etag=1", "--desa_bersinar", "--high_risk=false"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("DESA BERSINAR    yes"));
   EXPECT_THAT(r.output, HasSubstr("HIGH RISK        no"));

@@ -1,10 +1,11 @@
 // The strict CSV reader and the region data set reader, on small files written here.
 
+#include "ibmctl/region_import.h"
+
 #include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ibmctl/region_import.h"
 #include "testing/test_database.h"
 
 namespace ibm::tools {
@@ -56,7 +57,9 @@ TEST_F(CsvTest, QuotedCommasAndDoubledQuotes) {
 }
 
 TEST_F(CsvTest, CrlfByteOrderMarkBlankLinesAndNoFinalNewline) {
-  auto r = Read("\xEF\xBB\xBF" "code,name\r\n11,Aceh\r\n\r\n12,\"Sumatera, Utara\"");
+  auto r = Read(
+      "\xEF\xBB\xBF"
+      "code,name\r\n11,Aceh\r\n\r\n12,\"Sumatera, Utara\"");
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->size(), 3u);
   EXPECT_THAT((*r)[0].fields, ElementsAre("code", "name"));  // no BOM in the first field
@@ -92,9 +95,8 @@ TEST_F(CsvTest, QuoteInsideAnUnquotedFieldOrTextAfterAClosingQuote) {
 
 TEST_F(CsvTest, EmptyAndMissingFiles) {
   EXPECT_THAT(Read("").status().message(), HasSubstr("t.csv: the file is empty"));
-  auto s = ReadCsvFile(dir_.path() + "/absent.csv", "absent.csv", [](CsvRecord&) {
-    return absl::OkStatus();
-  });
+  auto s = ReadCsvFile(dir_.path() + "/absent.csv", "absent.csv",
+                       [](CsvRecord&) { return absl::OkStatus(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
 }
 
@@ -120,7 +122,8 @@ TEST_F(CsvTest, MalformedRowsAreNamedByFileAndLine) {
     std::string file, text, error;
   };
   const std::vector<Case> cases = {
-      {"villages.csv", "code,district_code,name\n32.73.04.1001,32.73.04,A\n32.73.04.1002,32.73.04,B,C\n",
+      {"villages.csv",
+       "code,district_code,name\n32.73.04.1001,32.73.04,A\n32.73.04.1002,32.73.04,B,C\n",
        "villages.csv:3: expected 3 fields (code,district_code,name), found 4"},
       {"villages.csv", "code,district_code,name\n32.73.04.1001,32.73.04\n",
        "villages.csv:2: expected 3 fields"},
@@ -132,7 +135,8 @@ TEST_F(CsvTest, MalformedRowsAreNamedByFileAndLine) {
       {"villages.csv", "code,district_code,name\n32.73.04.1001,32.73.05,Cijerah\n",
        "villages.csv:2: parent '32.73.05' of 32.73.04.1001 must be 32.73.04"},
       {"provinces.csv", "code,name\n32,\n", "provinces.csv:2: the name must be 1-255 characters"},
-      {"provinces.csv", "code,name\n32,Jawa \xff Barat\n", "provinces.csv:2: the name is not valid UTF-8"},
+      {"provinces.csv", "code,name\n32,Jawa \xff Barat\n",
+       "provinces.csv:2: the name is not valid UTF-8"},
   };
   for (const Case& c : cases) {
     WriteDataSet(c.file, c.text);
