@@ -41,8 +41,10 @@
 #include "testing/process.h"
 #include "testing/test_database.h"
 
-ABSL_FLAG(absl::Duration, duration, absl::Seconds(10), "measured time of each load phase");
-ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "unmeasured load before each phase");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(12),
+          "measured time of each load (echo, GetRegion), split over --rounds phases");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "unmeasured load before each phase");
+ABSL_FLAG(int, rounds, 3, "echo and GetRegion phases alternate this many times");
 ABSL_FLAG(int, concurrency, 64, "calls in flight at any time (the same for echo and registry)");
 ABSL_FLAG(int, channels, 4, "gRPC channels (connections) the calls are spread over");
 ABSL_FLAG(std::string, data_dir, "",
@@ -123,18 +125,21 @@ class UnaryWorkload : public Workload {
   std::vector<CallState> calls_;
 };
 
-// Keeps `concurrency` calls in flight for warmup + duration; counts the calls that started
-// and ended inside the measured window.
-LoadResult RunLoad(const std::string& name, Workload& w, int concurrency) {
-  const absl::Duration duration = absl::GetFlag(FLAGS_duration);
-  const absl::Time measure_start = absl::Now() + absl::GetFlag(FLAGS_warmup);
+// What the measured windows of one load saw: OK calls' latencies, errors, time measured.
+struct Sample {
+  std::vector<int32_t> latency_us;
+  int64_t errors = 0;
+  std::string first_error;
+  absl::Duration measured;
+};
+
+// Keeps `concurrency` calls in flight for `warmup` + `duration`; adds to `into` the calls
+// that started and ended inside the measured window.
+void RunPhase(Workload& w, int concurrency, absl::Duration warmup, absl::Duration duration,
+              Sample* into) {
+  const absl::Time measure_start = absl::Now() + warmup;
   const absl::Time measure_end = measure_start + duration;
-  struct SlotStats {
-    std::vector<int32_t> latency_us;
-    int64_t errors = 0;
-    std::string first_error;
-  };
-  std::vector<SlotStats> stats(concurrency);
+  std::vector<Sample> stats(concurrency);  // one per slot: its callbacks never overlap
   absl::Mutex mu;
   int active = concurrency;
   std::function<void(int)> issue = [&](int slot) {
@@ -142,13 +147,11 @@ LoadResult RunLoad(const std::string& name, Workload& w, int concurrency) {
     w.Issue(slot, [&, slot, t0](grpc::Status s) {
       const absl::Time t1 = absl::Now();
       if (t0 >= measure_start && t1 <= measure_end) {
-        SlotStats& st = stats[slot];
+        Sample& st = stats[slot];
         if (s.ok()) {
           st.latency_us.push_back(static_cast<int32_t>(absl::ToInt64Microseconds(t1 - t0)));
-        } else {
-          ++st.errors;
-          if (st.first_error.empty())
-            st.first_error = platform::Describe(platform::FromGrpcStatus(s));
+        } else if (++st.errors == 1) {
+          st.first_error = platform::Describe(platform::FromGrpcStatus(s));
         }
       }
       if (t1 < measure_end) {
@@ -165,17 +168,23 @@ LoadResult RunLoad(const std::string& name, Workload& w, int concurrency) {
     mu.Await(absl::Condition(
         +[](int* a) { return *a == 0; }, &active));
   }
+  for (const Sample& st : stats) {
+    into->latency_us.insert(into->latency_us.end(), st.latency_us.begin(), st.latency_us.end());
+    into->errors += st.errors;
+    if (into->first_error.empty()) into->first_error = st.first_error;
+  }
+  into->measured += duration;
+}
+
+LoadResult Summarize(const std::string& name, Sample sample) {
   LoadResult r;
   r.name = name;
-  std::vector<int32_t> all;
-  for (const SlotStats& st : stats) {
-    all.insert(all.end(), st.latency_us.begin(), st.latency_us.end());
-    r.errors += st.errors;
-    if (r.first_error.empty()) r.first_error = st.first_error;
-  }
+  std::vector<int32_t>& all = sample.latency_us;
   std::sort(all.begin(), all.end());
   r.ok = static_cast<int64_t>(all.size());
-  r.qps = static_cast<double>(r.ok) / absl::ToDoubleSeconds(duration);
+  r.errors = sample.errors;
+  r.first_error = sample.first_error;
+  r.qps = static_cast<double>(r.ok) / absl::ToDoubleSeconds(sample.measured);
   if (!all.empty()) {
     r.p50_ms = all[all.size() / 2] / 1000.0;
     r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
@@ -200,33 +209,33 @@ void DevAuth(grpc::ClientContext* ctx) {
   ctx->AddMetadata("x-dev-subject", "ibm-bench");
 }
 
-LoadResult MeasureEcho(int port) {
-  const int n = absl::GetFlag(FLAGS_concurrency);
-  UnaryWorkload<pv1::EchoService, pv1::EchoRequest, pv1::EchoResponse> w(
-      Channels(port), n,
+std::unique_ptr<Workload> EchoLoad(int port) {
+  using W = UnaryWorkload<pv1::EchoService, pv1::EchoRequest, pv1::EchoResponse>;
+  return std::make_unique<W>(
+      Channels(port), absl::GetFlag(FLAGS_concurrency),
       [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
         stub->Echo(ctx, req, resp, std::move(done));
       },
       [](int, pv1::EchoRequest* req, grpc::ClientContext*) { req->set_message("ping"); });
-  return RunLoad("echo (ibm-smoke EchoService/Echo)", w, n);
 }
 
-LoadResult MeasureGetRegion(int port, const std::vector<std::string>& villages,
-                            const std::string& engine) {
+// GetRegion of uniformly random villages (each slot its own generator).
+std::unique_ptr<Workload> GetRegionLoad(int port, const std::vector<std::string>& villages) {
+  using W = UnaryWorkload<v1::RegionService, v1::GetRegionRequest, v1::Region>;
   const int n = absl::GetFlag(FLAGS_concurrency);
-  std::vector<std::mt19937> rng;
-  for (int i = 0; i < n; ++i) rng.emplace_back(1000 + i);
+  auto rng = std::make_shared<std::vector<std::mt19937>>();
+  for (int i = 0; i < n; ++i) rng->emplace_back(1000 + i);
   std::uniform_int_distribution<size_t> pick(0, villages.size() - 1);
-  UnaryWorkload<v1::RegionService, v1::GetRegionRequest, v1::Region> w(
+  return std::make_unique<W>(
       Channels(port), n,
       [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
         stub->GetRegion(ctx, req, resp, std::move(done));
       },
-      [&](int slot, v1::GetRegionRequest* req, grpc::ClientContext* ctx) {
-        req->set_name(villages[pick(rng[slot])]);
+      [rng, pick, &villages](int slot, v1::GetRegionRequest* req,
+                             grpc::ClientContext* ctx) mutable {
+        req->set_name(villages[pick((*rng)[slot])]);
         DevAuth(ctx);
       });
-  return RunLoad(absl::StrCat("registry GetRegion, random village (", engine, ")"), w, n);
 }
 
 // --- Servers ---------------------------------------------------------------------------
@@ -365,22 +374,34 @@ int Main() {
 
   std::vector<LoadResult> loads;
   std::vector<ImportTiming> imports;
+  const int n = absl::GetFlag(FLAGS_concurrency);
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+  const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
+  const absl::Duration phase = absl::GetFlag(FLAGS_duration) / rounds;
   {
-    Say("echo: starting ibm-smoke");
+    // Both servers up at once; the registry on SQLite with the whole data set (its import
+    // timed). Then echo and GetRegion phases alternate, so that drifting load on a shared
+    // machine weighs on both alike.
+    Say("starting ibm-smoke and ibm-registry (SQLite)");
     auto smoke = StartServer(absl::GetFlag(FLAGS_smoke_binary),
                              absl::StrCat("sqlite://", work.path(), "/smoke.db"));
-    loads.push_back(MeasureEcho(smoke->port()));
-    smoke->Stop(SIGTERM);
-  }
-  // The registry on SQLite: always (the ratio is measured on it), its import timed.
-  {
-    Say("registry on SQLite: starting ibm-registry");
     auto registry = StartServer(absl::GetFlag(FLAGS_registry_binary),
                                 absl::StrCat("sqlite://", work.path(), "/registry.db"));
     ImportTiming t = TimeImport("sqlite", data_dir, registry->port());
     if (sqlite) imports.push_back(t);
     CheckGetRegion(registry->port(), villages.front());
-    loads.push_back(MeasureGetRegion(registry->port(), villages, "sqlite"));
+    auto echo = EchoLoad(smoke->port());
+    auto get = GetRegionLoad(registry->port(), villages);
+    Sample echo_sample, get_sample;
+    for (int r = 0; r < rounds; ++r) {
+      Say(absl::StrCat("round ", r + 1, "/", rounds, ": echo, then GetRegion"));
+      RunPhase(*echo, n, warmup, phase, &echo_sample);
+      RunPhase(*get, n, warmup, phase, &get_sample);
+    }
+    loads.push_back(Summarize("echo (ibm-smoke EchoService/Echo)", std::move(echo_sample)));
+    loads.push_back(
+        Summarize("registry GetRegion, random village (sqlite)", std::move(get_sample)));
+    smoke->Stop(SIGTERM);
     registry->Stop(SIGTERM);
   }
   if (mysql) {
@@ -389,19 +410,21 @@ int Main() {
     imports.push_back(TimeImport("mysql", data_dir, registry->port()));
     if (absl::GetFlag(FLAGS_registry_load_on_mysql)) {
       CheckGetRegion(registry->port(), villages.front());
-      loads.push_back(MeasureGetRegion(registry->port(), villages, "mysql"));
+      Sample sample;
+      RunPhase(*GetRegionLoad(registry->port(), villages), n, warmup, phase * rounds, &sample);
+      loads.push_back(Summarize("registry GetRegion, random village (mysql)", std::move(sample)));
     }
     registry->Stop(SIGTERM);
   }
 
   // --- Summary
   std::cout << absl::StrFormat(
-      "\nibm-bench: %d calls in flight over %d channels, %s warm-up, %s measured per phase; "
+      "\nibm-bench: %d calls in flight over %d channels; %d rounds of echo then GetRegion, each "
+      "phase %s warm-up + %s measured; "
       "both servers --workers=%d --max_queued=%d, info logging; %u CPUs; only grpc-status 0 "
       "counts\n\n",
-      absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_channels),
-      absl::FormatDuration(absl::GetFlag(FLAGS_warmup)),
-      absl::FormatDuration(absl::GetFlag(FLAGS_duration)), absl::GetFlag(FLAGS_server_workers),
+      n, absl::GetFlag(FLAGS_channels), rounds, absl::FormatDuration(warmup),
+      absl::FormatDuration(phase), absl::GetFlag(FLAGS_server_workers),
       absl::GetFlag(FLAGS_server_max_queued), std::thread::hardware_concurrency());
   std::cout << absl::StrFormat("%-48s %10s %10s %8s %8s %7s\n", "load", "calls OK", "QPS", "p50 ms",
                                "p99 ms", "errors");
