@@ -22,9 +22,11 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/internal/program_name.h"
 #include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -463,9 +465,16 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "ibm-bench: echo vs registry GetRegion at the same concurrency (ratio, target >= 0.5), "
+      "echo vs registry GetRegion at the same concurrency (ratio, target >= 0.5), "
       "and the full region import on SQLite and MariaDB (target < 10 s). See "
       "tools/bench/README.md.\nUsage: ibm-bench [flags]");
+  absl::flags_internal::SetProgramInvocationName("ibm-bench");
+  absl::FlagsUsageConfig usage;
+  usage.normalize_filename = [](absl::string_view f) {
+    const size_t at = f.find("tools/");
+    return std::string(at == absl::string_view::npos ? f : f.substr(at));
+  };
+  absl::SetFlagsUsageConfig(usage);
   for (int i = 1; i < argc; ++i) {
     const absl::string_view a = argv[i];
     if (a == "--help" || a == "-h" || a == "-help") {
