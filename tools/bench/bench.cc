@@ -1,0 +1,489 @@
+// ibm-bench: the registry's benchmark (a program, not a test; tools/bench/README.md).
+//
+// In one run, on this machine:
+//  1. a bare gRPC echo (ibm-smoke's public EchoService/Echo) at N concurrent calls;
+//  2. the registry on SQLite with the whole national data set imported through the gRPC
+//     API (as `ibmctl regions import` does), RegionService/GetRegion of random villages at
+//     the same concurrency, and the ratio registry/echo (target: at least 0.5);
+//  3. the full import timed on each engine (SQLite, and MariaDB on a private server
+//     started by tests/mariadb-server.sh): target under 10 s each.
+// Only calls that end with grpc-status 0 count. Both servers run with the same flags.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/internal/program_name.h"
+#include "absl/flags/internal/usage.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "ibm/platform/v1/platform.grpc.pb.h"
+#include "ibm/registry/v1/registry.grpc.pb.h"
+#include "ibmctl/region_import.h"
+#include "platform/status.h"
+#include "testing/process.h"
+#include "testing/test_database.h"
+
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(12),
+          "measured time of each load (echo, GetRegion), split over --rounds phases");
+ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "unmeasured load before each phase");
+ABSL_FLAG(int, rounds, 3, "echo and GetRegion phases alternate this many times");
+ABSL_FLAG(int, concurrency, 64, "calls in flight at any time (the same for echo and registry)");
+ABSL_FLAG(int, channels, 4, "gRPC channels (connections) the calls are spread over");
+ABSL_FLAG(std::string, data_dir, "",
+          "directory with provinces.csv, regencies.csv, districts.csv, villages.csv "
+          "[default: what tools/fetch-region-data.sh prints; it fetches them when needed]");
+ABSL_FLAG(std::string, edition, "idn-area-data@4.0.1", "edition label of the import");
+ABSL_FLAG(std::string, engines, "sqlite,mysql",
+          "engines to time the import on: sqlite and/or mysql (a private MariaDB server)");
+ABSL_FLAG(int, server_workers, 16, "--workers of both servers");
+ABSL_FLAG(int, server_max_queued, 256, "--max_queued of both servers");
+ABSL_FLAG(bool, registry_load_on_mysql, false,
+          "also measure GetRegion against the MariaDB-backed registry");
+ABSL_FLAG(std::string, smoke_binary, IBM_SMOKE_BINARY, "the echo server");
+ABSL_FLAG(std::string, registry_binary, IBM_REGISTRY_BINARY, "the registry server");
+
+namespace ibm::bench {
+namespace {
+
+namespace v1 = ibm::registry::v1;
+namespace pv1 = ibm::platform::v1;
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "ibm-bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+void Say(const std::string& what) { std::fprintf(stderr, "ibm-bench: %s\n", what.c_str()); }
+
+// --- Load ------------------------------------------------------------------------------
+
+struct LoadResult {
+  std::string name;
+  int64_t ok = 0, errors = 0;
+  double qps = 0, p50_ms = 0, p99_ms = 0;
+  std::string first_error;
+};
+
+// Issues one call for a slot (at most one in flight per slot) and reports its status.
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  virtual void Issue(int slot, std::function<void(grpc::Status)> done) = 0;
+};
+
+// A unary method over several channels; `fill` prepares each call's request and context.
+template <typename Stub, typename Req, typename Resp>
+class UnaryWorkload : public Workload {
+ public:
+  using Send =
+      std::function<void(typename Stub::StubInterface::async_interface*, grpc::ClientContext*,
+                         const Req*, Resp*, std::function<void(grpc::Status)>)>;
+  using Fill = std::function<void(int slot, Req*, grpc::ClientContext*)>;
+
+  UnaryWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int slots, Send send,
+                Fill fill)
+      : send_(std::move(send)), fill_(std::move(fill)), calls_(slots) {
+    for (const auto& c : channels) stubs_.push_back(Stub::NewStub(c));
+  }
+
+  void Issue(int slot, std::function<void(grpc::Status)> done) override {
+    CallState& c = calls_[slot];
+    c.ctx = std::make_unique<grpc::ClientContext>();
+    c.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    c.req.Clear();
+    fill_(slot, &c.req, c.ctx.get());
+    send_(stubs_[slot % stubs_.size()]->async(), c.ctx.get(), &c.req, &c.resp, std::move(done));
+  }
+
+ private:
+  struct CallState {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    Req req;
+    Resp resp;
+  };
+  Send send_;
+  Fill fill_;
+  std::vector<std::unique_ptr<typename Stub::Stub>> stubs_;
+  std::vector<CallState> calls_;
+};
+
+// What the measured windows of one load saw: OK calls' latencies, errors, time measured.
+struct Sample {
+  std::vector<int32_t> latency_us;
+  int64_t errors = 0;
+  std::string first_error;
+  absl::Duration measured;
+};
+
+// Keeps `concurrency` calls in flight for `warmup` + `duration`; adds to `into` the calls
+// that started and ended inside the measured window.
+void RunPhase(Workload& w, int concurrency, absl::Duration warmup, absl::Duration duration,
+              Sample* into) {
+  const absl::Time measure_start = absl::Now() + warmup;
+  const absl::Time measure_end = measure_start + duration;
+  std::vector<Sample> stats(concurrency);  // one per slot: its callbacks never overlap
+  absl::Mutex mu;
+  int active = concurrency;
+  std::function<void(int)> issue = [&](int slot) {
+    const absl::Time t0 = absl::Now();
+    w.Issue(slot, [&, slot, t0](grpc::Status s) {
+      const absl::Time t1 = absl::Now();
+      if (t0 >= measure_start && t1 <= measure_end) {
+        Sample& st = stats[slot];
+        if (s.ok()) {
+          st.latency_us.push_back(static_cast<int32_t>(absl::ToInt64Microseconds(t1 - t0)));
+        } else if (++st.errors == 1) {
+          st.first_error = platform::Describe(platform::FromGrpcStatus(s));
+        }
+      }
+      if (t1 < measure_end) {
+        issue(slot);
+      } else {
+        absl::MutexLock l(&mu);
+        --active;
+      }
+    });
+  };
+  for (int i = 0; i < concurrency; ++i) issue(i);
+  {
+    absl::MutexLock l(&mu);
+    mu.Await(absl::Condition(
+        +[](int* a) { return *a == 0; }, &active));
+  }
+  for (const Sample& st : stats) {
+    into->latency_us.insert(into->latency_us.end(), st.latency_us.begin(), st.latency_us.end());
+    into->errors += st.errors;
+    if (into->first_error.empty()) into->first_error = st.first_error;
+  }
+  into->measured += duration;
+}
+
+LoadResult Summarize(const std::string& name, Sample sample) {
+  LoadResult r;
+  r.name = name;
+  std::vector<int32_t>& all = sample.latency_us;
+  std::sort(all.begin(), all.end());
+  r.ok = static_cast<int64_t>(all.size());
+  r.errors = sample.errors;
+  r.first_error = sample.first_error;
+  r.qps = static_cast<double>(r.ok) / absl::ToDoubleSeconds(sample.measured);
+  if (!all.empty()) {
+    r.p50_ms = all[all.size() / 2] / 1000.0;
+    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
+  }
+  return r;
+}
+
+std::vector<std::shared_ptr<grpc::Channel>> Channels(int port) {
+  std::vector<std::shared_ptr<grpc::Channel>> out;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("ibm.bench.channel", i);  // distinct arguments: a connection of its own
+    out.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                            grpc::InsecureChannelCredentials(), args));
+  }
+  return out;
+}
+
+void DevAuth(grpc::ClientContext* ctx) {
+  ctx->AddMetadata("x-dev-role", "officer");
+  ctx->AddMetadata("x-dev-satker", "bnn");
+  ctx->AddMetadata("x-dev-subject", "ibm-bench");
+}
+
+std::unique_ptr<Workload> EchoLoad(int port) {
+  using W = UnaryWorkload<pv1::EchoService, pv1::EchoRequest, pv1::EchoResponse>;
+  return std::make_unique<W>(
+      Channels(port), absl::GetFlag(FLAGS_concurrency),
+      [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
+        stub->Echo(ctx, req, resp, std::move(done));
+      },
+      [](int, pv1::EchoRequest* req, grpc::ClientContext*) { req->set_message("ping"); });
+}
+
+// GetRegion of uniformly random villages (each slot its own generator).
+std::unique_ptr<Workload> GetRegionLoad(int port, const std::vector<std::string>& villages) {
+  using W = UnaryWorkload<v1::RegionService, v1::GetRegionRequest, v1::Region>;
+  const int n = absl::GetFlag(FLAGS_concurrency);
+  auto rng = std::make_shared<std::vector<std::mt19937>>();
+  for (int i = 0; i < n; ++i) rng->emplace_back(1000 + i);
+  std::uniform_int_distribution<size_t> pick(0, villages.size() - 1);
+  return std::make_unique<W>(
+      Channels(port), n,
+      [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
+        stub->GetRegion(ctx, req, resp, std::move(done));
+      },
+      [rng, pick, &villages](int slot, v1::GetRegionRequest* req,
+                             grpc::ClientContext* ctx) mutable {
+        req->set_name(villages[pick((*rng)[slot])]);
+        DevAuth(ctx);
+      });
+}
+
+// --- Servers ---------------------------------------------------------------------------
+
+std::vector<std::string> ServerArgs(const std::string& dsn) {
+  return {"--listen=127.0.0.1:0",
+          "--metrics_listen=off",
+          "--db=" + dsn,
+          "--insecure_dev_auth",
+          absl::StrCat("--workers=", absl::GetFlag(FLAGS_server_workers)),
+          absl::StrCat("--max_queued=", absl::GetFlag(FLAGS_server_max_queued)),
+          "--shutdown_grace=2s"};
+}
+
+std::unique_ptr<testing::ServerProcess> StartServer(const std::string& binary,
+                                                    const std::string& dsn) {
+  auto p = testing::ServerProcess::Start(binary, ServerArgs(dsn), {}, absl::Seconds(60));
+  if (!p.ok()) Die(absl::StrCat("cannot start ", binary, ": ", p.status().ToString()));
+  return std::move(*p);
+}
+
+std::string RunScript(const std::vector<std::string>& args) {
+  const std::string ctl = IBM_TEST_MARIADB_CTL;
+  auto r = testing::RunToExit(ctl, args, {}, absl::Seconds(180));
+  if (r.exit_code != 0) {
+    Die(absl::StrCat(ctl, " ", args[0], " failed (", r.exit_code, "): ", r.output));
+  }
+  return std::string(absl::StripAsciiWhitespace(r.output));
+}
+
+// A private MariaDB server in `dir`, stopped when this goes away.
+class MariaDb {
+ public:
+  explicit MariaDb(std::string dir) : dir_(std::move(dir)) {
+    Say("starting a private MariaDB server in " + dir_);
+    RunScript({"start", dir_});
+    dsn_ = RunScript({"dsn", dir_});
+  }
+  ~MariaDb() { RunScript({"stop", dir_}); }
+  const std::string& dsn() const { return dsn_; }
+
+ private:
+  std::string dir_, dsn_;
+};
+
+// --- Import ----------------------------------------------------------------------------
+
+struct ImportTiming {
+  std::string engine;
+  double read_s = 0, import_s = 0, total_s = 0;
+  v1::RegionImport result;
+};
+
+ImportTiming TimeImport(const std::string& engine, const std::string& data_dir, int port) {
+  ImportTiming t;
+  t.engine = engine;
+  const absl::Time start = absl::Now();
+  auto rows = tools::ReadRegionDataSet(data_dir);
+  if (!rows.ok()) Die(std::string(rows.status().message()));
+  t.read_s = absl::ToDoubleSeconds(absl::Now() - start);
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  auto stub = v1::RegionService::NewStub(channel);
+  tools::ImportOptions o;
+  o.edition = absl::GetFlag(FLAGS_edition);
+  o.prepare = [](grpc::ClientContext* c) {
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+    DevAuth(c);
+  };
+  Say(absl::StrCat("importing ", rows->size(), " rows into the registry on ", engine));
+  auto r = tools::ImportRegions(*stub, *rows, o);
+  if (!r.ok()) Die(absl::StrCat("import on ", engine, ": ", platform::Describe(r.status())));
+  t.import_s = absl::ToDoubleSeconds(r->elapsed);
+  t.total_s = absl::ToDoubleSeconds(absl::Now() - start);
+  t.result = r->import;
+  return t;
+}
+
+std::vector<std::string> VillageNames(const std::string& data_dir) {
+  std::vector<v1::RegionRow> rows;
+  if (auto s = tools::ReadRegionFile(data_dir, tools::RegionFiles().back(), &rows); !s.ok()) {
+    Die(std::string(s.message()));
+  }
+  std::vector<std::string> names;
+  for (const auto& r : rows) names.push_back("regions/" + r.code());
+  return names;
+}
+
+// Checks one call works before loading the server with it.
+void CheckGetRegion(int port, const std::string& village) {
+  auto stub = v1::RegionService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  DevAuth(&ctx);
+  v1::GetRegionRequest req;
+  req.set_name(village);
+  v1::Region region;
+  grpc::Status s = stub->GetRegion(&ctx, req, &region);
+  if (!s.ok())
+    Die(absl::StrCat("GetRegion ", village, ": ", platform::Describe(platform::FromGrpcStatus(s))));
+}
+
+std::string DefaultDataDir() {
+  const std::string script = std::string(IBM_SOURCE_DIR) + "/tools/fetch-region-data.sh";
+  FILE* p = popen(script.c_str(), "r");
+  if (p == nullptr) Die("cannot run " + script);
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  if (pclose(p) != 0) Die(script + " failed");
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+std::string Thousands(int64_t n) {
+  const std::string digits = absl::StrCat(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+int Main() {
+  std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (data_dir.empty()) data_dir = DefaultDataDir();
+  std::vector<std::string> engines =
+      absl::StrSplit(absl::GetFlag(FLAGS_engines), ',', absl::SkipEmpty());
+  for (const auto& e : engines) {
+    if (e != "sqlite" && e != "mysql") Die("--engines: '" + e + "' is neither sqlite nor mysql");
+  }
+  const bool sqlite = std::find(engines.begin(), engines.end(), "sqlite") != engines.end();
+  const bool mysql = std::find(engines.begin(), engines.end(), "mysql") != engines.end();
+  const std::vector<std::string> villages = VillageNames(data_dir);
+  testing::TempDir work;
+
+  std::vector<LoadResult> loads;
+  std::vector<ImportTiming> imports;
+  const int n = absl::GetFlag(FLAGS_concurrency);
+  const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+  const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
+  const absl::Duration phase = absl::GetFlag(FLAGS_duration) / rounds;
+  {
+    // Both servers up at once; the registry on SQLite with the whole data set (its import
+    // timed). Then echo and GetRegion phases alternate, so that drifting load on a shared
+    // machine weighs on both alike.
+    Say("starting ibm-smoke and ibm-registry (SQLite)");
+    auto smoke = StartServer(absl::GetFlag(FLAGS_smoke_binary),
+                             absl::StrCat("sqlite://", work.path(), "/smoke.db"));
+    auto registry = StartServer(absl::GetFlag(FLAGS_registry_binary),
+                                absl::StrCat("sqlite://", work.path(), "/registry.db"));
+    ImportTiming t = TimeImport("sqlite", data_dir, registry->port());
+    if (sqlite) imports.push_back(t);
+    CheckGetRegion(registry->port(), villages.front());
+    auto echo = EchoLoad(smoke->port());
+    auto get = GetRegionLoad(registry->port(), villages);
+    Sample echo_sample, get_sample;
+    for (int r = 0; r < rounds; ++r) {
+      Say(absl::StrCat("round ", r + 1, "/", rounds, ": echo, then GetRegion"));
+      RunPhase(*echo, n, warmup, phase, &echo_sample);
+      RunPhase(*get, n, warmup, phase, &get_sample);
+    }
+    loads.push_back(Summarize("echo (ibm-smoke EchoService/Echo)", std::move(echo_sample)));
+    loads.push_back(
+        Summarize("registry GetRegion, random village (sqlite)", std::move(get_sample)));
+    smoke->Stop(SIGTERM);
+    registry->Stop(SIGTERM);
+  }
+  if (mysql) {
+    MariaDb db(work.path() + "/mariadb");
+    auto registry = StartServer(absl::GetFlag(FLAGS_registry_binary), db.dsn());
+    imports.push_back(TimeImport("mysql", data_dir, registry->port()));
+    if (absl::GetFlag(FLAGS_registry_load_on_mysql)) {
+      CheckGetRegion(registry->port(), villages.front());
+      Sample sample;
+      RunPhase(*GetRegionLoad(registry->port(), villages), n, warmup, phase * rounds, &sample);
+      loads.push_back(Summarize("registry GetRegion, random village (mysql)", std::move(sample)));
+    }
+    registry->Stop(SIGTERM);
+  }
+
+  // --- Summary
+  std::cout << absl::StrFormat(
+      "\nibm-bench: %d calls in flight over %d channels; %d rounds of echo then GetRegion, each "
+      "phase %s warm-up + %s measured; "
+      "both servers --workers=%d --max_queued=%d, info logging; %u CPUs; only grpc-status 0 "
+      "counts\n\n",
+      n, absl::GetFlag(FLAGS_channels), rounds, absl::FormatDuration(warmup),
+      absl::FormatDuration(phase), absl::GetFlag(FLAGS_server_workers),
+      absl::GetFlag(FLAGS_server_max_queued), std::thread::hardware_concurrency());
+  std::cout << absl::StrFormat("%-48s %10s %10s %8s %8s %7s\n", "load", "calls OK", "QPS", "p50 ms",
+                               "p99 ms", "errors");
+  for (const LoadResult& r : loads) {
+    std::cout << absl::StrFormat("%-48s %10d %10.0f %8.2f %8.2f %7d\n", r.name, r.ok, r.qps,
+                                 r.p50_ms, r.p99_ms, r.errors);
+    if (!r.first_error.empty()) std::cout << "    first error: " << r.first_error << "\n";
+  }
+  const double ratio = loads[0].qps > 0 ? loads[1].qps / loads[0].qps : 0;
+  std::cout << absl::StrFormat("\nratio registry GetRegion / echo: %.2f (target >= 0.50: %s)\n",
+                               ratio, ratio >= 0.5 ? "met" : "MISSED");
+
+  if (!imports.empty()) {
+    int64_t rows = 0;
+    std::string per_level;
+    for (const auto& c : imports[0].result.counts()) {
+      rows += c.rows();
+      static const char* kPlural[] = {"", "provinces", "regencies", "districts", "villages"};
+      absl::StrAppend(&per_level, per_level.empty() ? "" : ", ", Thousands(c.rows()), " ",
+                      c.level() >= 1 && c.level() <= 4 ? kPlural[c.level()] : "other");
+    }
+    std::cout << absl::StrFormat("\nfull import of %s: %s rows (%s), chunks of 5000\n",
+                                 imports[0].result.edition(), Thousands(rows), per_level);
+    std::cout << absl::StrFormat("%-8s %12s %18s %10s %8s\n", "engine", "read CSV s",
+                                 "Begin->Commit s", "total s", "< 10 s");
+    for (const ImportTiming& t : imports) {
+      std::cout << absl::StrFormat("%-8s %12.2f %18.2f %10.2f %8s\n", t.engine, t.read_s,
+                                   t.import_s, t.total_s, t.total_s < 10 ? "met" : "MISSED");
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace ibm::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "echo vs registry GetRegion at the same concurrency (ratio, target >= 0.5), "
+      "and the full region import on SQLite and MariaDB (target < 10 s). See "
+      "tools/bench/README.md.\nUsage: ibm-bench [flags]");
+  absl::flags_internal::SetProgramInvocationName("ibm-bench");
+  absl::FlagsUsageConfig usage;
+  usage.normalize_filename = [](absl::string_view f) {
+    const size_t at = f.find("tools/");
+    return std::string(at == absl::string_view::npos ? f : f.substr(at));
+  };
+  absl::SetFlagsUsageConfig(usage);
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view a = argv[i];
+    if (a == "--help" || a == "-h" || a == "-help") {
+      absl::flags_internal::FlagsHelp(std::cout, "bench/bench.cc",
+                                      absl::flags_internal::HelpFormat::kHumanReadable,
+                                      absl::ProgramUsageMessage());
+      return 0;
+    }
+  }
+  absl::ParseCommandLine(argc, argv);
+  return ibm::bench::Main();
+}
