@@ -13,8 +13,9 @@ packages=(
   libsqlite3-dev libmysqlcppconn-dev mariadb-server mariadb-client
   # platform: logging, JSON, metrics, tokens
   libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libjwt-dev libssl-dev
-  # tests
-  libgtest-dev libgmock-dev openssl
+  # tests (python3-grpcio, python3-protobuf: tests/python-stubs.sh imports the generated
+  # Python stubs with /usr/bin/python3; its grpc_python_plugin comes with protobuf-compiler-grpc)
+  libgtest-dev libgmock-dev openssl python3-grpcio python3-protobuf
   # region data import: RFC 4180 CSV parser
   libcsv-dev
 )
