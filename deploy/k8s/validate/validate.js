@@ -1,0 +1,330 @@
+#!/usr/bin/env node
+// Validates rendered kustomize output offline (deploy/k8s/validate.sh renders, this checks).
+//
+//   node validate.js <overlay-name>=<rendered.yaml> ...
+//
+// 1. Schema: every core Kubernetes object against the JSON schema of its apiVersion/kind
+//    from npm kubernetes-models (compiled ajv validators); mariadb-operator CRs against
+//    crd-schemas.json (ajv, every object closed). An apiVersion/kind with no schema fails.
+// 2. Unknown keys: kubernetes-models' schemas do NOT set additionalProperties:false (the
+//    OpenAPI spec they come from does not), so a misspelled key would pass. The object is
+//    therefore validated through a Proxy that records every property the schema validator
+//    looks up; the compiled validator reads each property its schema declares (and every
+//    key of a free-form map such as labels), so any key it never looked at is unknown to
+//    the schema and fails. Objects the schema leaves completely opaque are counted.
+// 3. Policy: the deployment rules of this repository (gRPC probes, restricted security
+//    context, resources, references, ...), see checkPolicy().
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const YAML = require('yaml');
+const Ajv = require('ajv');
+
+const modelsDir = path.dirname(require.resolve('kubernetes-models/package.json'));
+const metaSchemaFile = path.join(path.dirname(require.resolve('@kubernetes-models/apimachinery/package.json')),
+  '_schemas', 'IoK8sApimachineryPkgApisMetaV1ObjectMeta.js');
+
+// Objects that an overlay references but that are created outside git on purpose.
+const EXTERNAL = {
+  production: {
+    Secret: {
+      'ibm-registry-jwt': 'IdP public keys, made by the operators of the cluster',
+      'ibm-registry-mariadb-password': 'DB password of the registry user, made by the operators',
+      'ibm-registry-mariadb-dsn': 'written by mariadb-operator from the Connection CR',
+    },
+  },
+};
+// What each overlay must come out as.
+const EXPECT = {
+  dev: { replicas: 1, sqlite: true, devAuth: true },
+  production: { minReplicas: 3, digest: true, devAuth: false, mariadb: true, noSecrets: true },
+};
+
+// ---------------------------------------------------------------------------------------
+// Schema validation with unknown-key detection.
+
+const schemaCache = new Map();
+function coreValidator(apiVersion, kind) {
+  const key = `${apiVersion}/${kind}`;
+  if (schemaCache.has(key)) return schemaCache.get(key);
+  let fn = null;
+  const modelFile = path.join(modelsDir, apiVersion, `${kind}.js`);
+  if (/^[a-z0-9.]*\/?v[0-9a-z]+$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind) && fs.existsSync(modelFile)) {
+    const m = /_schemas\/(IoK8s[A-Za-z0-9]+)/.exec(fs.readFileSync(modelFile, 'utf8'));
+    if (m) fn = require(path.join(modelsDir, '_schemas', `${m[1]}.js`)).validate;
+  }
+  schemaCache.set(key, fn);
+  return fn;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const crd = JSON.parse(fs.readFileSync(path.join(__dirname, 'crd-schemas.json'), 'utf8'));
+const crdValidators = {};
+for (const [kind, spec] of Object.entries(crd.kinds)) {
+  crdValidators[`k8s.mariadb.com/v1alpha1/${kind}`] = ajv.compile({
+    $id: `k8s.mariadb.com/v1alpha1/${kind}`,
+    type: 'object',
+    additionalProperties: false,
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: {
+      apiVersion: { const: 'k8s.mariadb.com/v1alpha1' },
+      kind: { const: kind },
+      metadata: { type: 'object' }, // checked with the Kubernetes ObjectMeta schema below
+      spec: spec,
+    },
+    definitions: crd.definitions,
+  });
+}
+const metaValidate = require(metaSchemaFile).validate;
+
+// Runs validate(data) on a recording proxy; returns [schemaErrors, unknownKeyPaths, opaque].
+function validateStrict(validate, data) {
+  const seen = new WeakMap();
+  const proxies = new WeakMap();
+  const wrap = (v) => {
+    if (v === null || typeof v !== 'object') return v;
+    if (proxies.has(v)) return proxies.get(v);
+    const keys = new Set();
+    seen.set(v, keys);
+    const p = new Proxy(v, {
+      get(t, k, r) { if (typeof k === 'string') keys.add(k); return wrap(Reflect.get(t, k, r)); },
+      has(t, k) { if (typeof k === 'string') keys.add(k); return Reflect.has(t, k); },
+      getOwnPropertyDescriptor(t, k) { if (typeof k === 'string') keys.add(k); return Reflect.getOwnPropertyDescriptor(t, k); },
+    });
+    proxies.set(v, p);
+    return p;
+  };
+  const ok = validate(wrap(data));
+  const errors = ok ? [] : (validate.errors || []).map((e) => `${e.instancePath || '/'} ${e.message || e.keyword} ${JSON.stringify(e.params)}`);
+  const unknown = [];
+  let opaque = 0;
+  const walk = (v, at) => {
+    if (v === null || typeof v !== 'object') return;
+    const keys = seen.get(v);
+    if (!keys) { if (Object.keys(v).length) opaque++; return; }
+    if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${at}/${i}`)); return; }
+    for (const k of Object.keys(v)) {
+      if (!keys.has(k)) unknown.push(`${at}/${k}`);
+      else walk(v[k], `${at}/${k}`);
+    }
+  };
+  walk(data, '');
+  return [errors, unknown, opaque];
+}
+
+function schemaCheck(obj) {
+  const { apiVersion, kind } = obj;
+  const problems = [];
+  let opaque = 0;
+  const run = (validate, data, prefix) => {
+    const [errs, unknown, op] = validateStrict(validate, data);
+    opaque += op;
+    errs.forEach((e) => problems.push(`schema: ${prefix}${e}`));
+    unknown.forEach((u) => problems.push(`unknown key ${prefix}${u}`));
+  };
+  const crdValidate = crdValidators[`${apiVersion}/${kind}`];
+  if (crdValidate) {
+    if (!crdValidate(obj)) crdValidate.errors.forEach((e) => problems.push(`schema: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`));
+    run(metaValidate, obj.metadata || {}, '/metadata');
+  } else {
+    const validate = coreValidator(apiVersion, kind);
+    if (!validate) problems.push(`no schema for ${apiVersion} ${kind} (not core Kubernetes, not a known CR)`);
+    else run(validate, obj, '');
+  }
+  return [problems, opaque];
+}
+
+// ---------------------------------------------------------------------------------------
+// Policy checks.
+
+function parseDuration(s) {
+  const m = /^([0-9]+)(ms|s|m|h)$/.exec(String(s || ''));
+  if (!m) return NaN;
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
+}
+
+function podTemplates(objs) {
+  const out = [];
+  for (const o of objs) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)) out.push([o, o.spec.template]);
+    if (o.kind === 'CronJob') out.push([o, o.spec.jobTemplate.spec.template]);
+  }
+  return out;
+}
+
+function checkPolicy(overlay, objs) {
+  const problems = [];
+  const fail = (o, msg) => problems.push(`${o.kind}/${o.metadata.name}: ${msg}`);
+  const byKind = (k) => objs.filter((o) => o.kind === k);
+  const find = (k, n) => objs.find((o) => o.kind === k && o.metadata.name === n);
+  const external = (k, n) => Boolean(((EXTERNAL[overlay] || {})[k] || {})[n]);
+  const expect = EXPECT[overlay] || {};
+  const matches = (sel, labels) => sel && Object.entries(sel.matchLabels || {}).every(([k, v]) => (labels || {})[k] === v);
+  const requireRef = (o, kind, name, what) => {
+    if (!find(kind, name) && !external(kind, name)) fail(o, `${what} refers to ${kind} ${name}, which is neither rendered nor a known external object`);
+  };
+
+  for (const [o, t] of podTemplates(objs)) {
+    const ps = t.spec;
+    const longRunning = o.kind !== 'Job' && o.kind !== 'CronJob';
+    if (ps.automountServiceAccountToken !== false) fail(o, 'automountServiceAccountToken must be false');
+    if (ps.serviceAccountName) {
+      requireRef(o, 'ServiceAccount', ps.serviceAccountName, 'serviceAccountName');
+      const sa = find('ServiceAccount', ps.serviceAccountName);
+      if (sa && sa.automountServiceAccountToken !== false) fail(sa, 'automountServiceAccountToken must be false');
+    }
+    const psc = ps.securityContext || {};
+    if ((psc.seccompProfile || {}).type !== 'RuntimeDefault') fail(o, 'pod seccompProfile must be RuntimeDefault');
+    if (ps.hostNetwork || ps.hostPID || ps.hostIPC) fail(o, 'no host namespaces');
+    const volumes = new Map((ps.volumes || []).map((v) => [v.name, v]));
+    for (const v of volumes.values()) {
+      if (v.hostPath) fail(o, `volume ${v.name}: hostPath not allowed`);
+      if (v.secret) requireRef(o, 'Secret', v.secret.secretName, `volume ${v.name}`);
+      if (v.configMap) requireRef(o, 'ConfigMap', v.configMap.name, `volume ${v.name}`);
+      if (v.persistentVolumeClaim) requireRef(o, 'PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `volume ${v.name}`);
+    }
+    const all = [...(ps.initContainers || []), ...ps.containers];
+    for (const c of all) {
+      const where = `container ${c.name}`;
+      const sc = c.securityContext || {};
+      if (sc.runAsNonRoot !== true && psc.runAsNonRoot !== true) fail(o, `${where}: runAsNonRoot must be true`);
+      const uid = sc.runAsUser !== undefined ? sc.runAsUser : psc.runAsUser;
+      if (uid === 0) fail(o, `${where}: runAsUser 0`);
+      if (sc.allowPrivilegeEscalation !== false) fail(o, `${where}: allowPrivilegeEscalation must be false`);
+      if (sc.readOnlyRootFilesystem !== true) fail(o, `${where}: readOnlyRootFilesystem must be true`);
+      if (sc.privileged) fail(o, `${where}: privileged`);
+      const caps = sc.capabilities || {};
+      if (!(caps.drop || []).includes('ALL')) fail(o, `${where}: capabilities must drop ALL`);
+      if ((caps.add || []).length) fail(o, `${where}: capabilities.add not allowed`);
+      if (sc.seccompProfile && sc.seccompProfile.type !== 'RuntimeDefault') fail(o, `${where}: seccompProfile must be RuntimeDefault`);
+      const r = c.resources || {};
+      for (const k of ['cpu', 'memory']) {
+        if (!(r.requests || {})[k]) fail(o, `${where}: resources.requests.${k} missing`);
+        if (!(r.limits || {})[k]) fail(o, `${where}: resources.limits.${k} missing`);
+      }
+      if (/^ibm-suite(:latest)?$/.test(c.image)) fail(o, `${where}: image "${c.image}" is the logical name; the overlay must map it`);
+      if (expect.digest && !/@sha256:[0-9a-f]{64}$/.test(c.image)) fail(o, `${where}: image must be pinned by digest in ${overlay}`);
+      const tmp = (c.volumeMounts || []).find((m) => m.mountPath === '/tmp');
+      if (!tmp || !(volumes.get(tmp.name) || {}).emptyDir) fail(o, `${where}: needs a writable emptyDir at /tmp`);
+      for (const m of c.volumeMounts || []) if (!volumes.has(m.name)) fail(o, `${where}: mount of undeclared volume ${m.name}`);
+      for (const e of c.envFrom || []) {
+        if (e.configMapRef) requireRef(o, 'ConfigMap', e.configMapRef.name, `${where} envFrom`);
+        if (e.secretRef) requireRef(o, 'Secret', e.secretRef.name, `${where} envFrom`);
+      }
+      for (const e of c.env || []) {
+        const vf = e.valueFrom || {};
+        if (vf.secretKeyRef) requireRef(o, 'Secret', vf.secretKeyRef.name, `${where} env ${e.name}`);
+        if (vf.configMapKeyRef) requireRef(o, 'ConfigMap', vf.configMapKeyRef.name, `${where} env ${e.name}`);
+        if (e.name === 'IBM_DB' && e.value !== undefined) fail(o, `${where}: IBM_DB must come from a Secret, not a literal`);
+        if (e.name === 'IBM_INSECURE_DEV_AUTH' && e.value === 'true' && !expect.devAuth) fail(o, `${where}: insecure dev auth in ${overlay}`);
+      }
+      if (!longRunning) continue;
+      // Servers: native gRPC probes on an integer port, "" = readiness, "liveness" = liveness.
+      const grpcProbe = (p, name, service) => {
+        if (!p) return fail(o, `${where}: ${name} missing`);
+        if (p.httpGet || p.tcpSocket || p.exec) fail(o, `${where}: ${name} must be a grpc probe`);
+        if (!p.grpc) return fail(o, `${where}: ${name} must be a grpc probe`);
+        if (!Number.isInteger(p.grpc.port)) fail(o, `${where}: ${name} grpc.port must be an integer`);
+        const svc = p.grpc.service === undefined ? '' : p.grpc.service;
+        if (service !== null && svc !== service) fail(o, `${where}: ${name} must ask health service "${service}", not "${svc}"`);
+        const ports = (c.ports || []).map((x) => x.containerPort);
+        if (!ports.includes(p.grpc.port)) fail(o, `${where}: ${name} port ${p.grpc.port} is not a container port`);
+      };
+      grpcProbe(c.readinessProbe, 'readinessProbe', '');
+      grpcProbe(c.livenessProbe, 'livenessProbe', 'liveness');
+      grpcProbe(c.startupProbe, 'startupProbe', null);
+      // Drain on SIGTERM: the grace period must outlast --shutdown_grace.
+      let grace = null;
+      for (const e of c.envFrom || []) {
+        const cm = e.configMapRef && find('ConfigMap', e.configMapRef.name);
+        if (cm && cm.data && cm.data.IBM_SHUTDOWN_GRACE) grace = parseDuration(cm.data.IBM_SHUTDOWN_GRACE);
+      }
+      for (const e of c.env || []) if (e.name === 'IBM_SHUTDOWN_GRACE') grace = parseDuration(e.value);
+      if (grace === null || Number.isNaN(grace)) fail(o, `${where}: IBM_SHUTDOWN_GRACE not set (or not a duration)`);
+      else if (!((ps.terminationGracePeriodSeconds ?? 30) > grace)) fail(o, `terminationGracePeriodSeconds ${ps.terminationGracePeriodSeconds ?? 30} must exceed shutdown grace ${grace}s`);
+    }
+    if (!longRunning) continue;
+    // Each server: a PDB, a headless Service for client-side round_robin, a default deny.
+    const labels = t.metadata.labels || {};
+    if (!byKind('PodDisruptionBudget').some((p) => matches(p.spec.selector, labels))) fail(o, 'no PodDisruptionBudget selects its pods');
+    const svcs = byKind('Service').filter((s) => s.spec.selector && Object.entries(s.spec.selector).every(([k, v]) => labels[k] === v));
+    if (!svcs.some((s) => s.spec.clusterIP === 'None')) fail(o, 'no headless Service selects its pods');
+    const deny = byKind('NetworkPolicy').some((n) => matches(n.spec.podSelector, labels) && (n.spec.policyTypes || []).includes('Ingress') &&
+      (n.spec.policyTypes || []).includes('Egress') && !n.spec.ingress && !n.spec.egress);
+    if (!deny) fail(o, 'no deny-by-default NetworkPolicy (Ingress and Egress, no rules) selects its pods');
+    if (!byKind('NetworkPolicy').some((n) => matches(n.spec.podSelector, labels) && (n.spec.ingress || []).length)) fail(o, 'no NetworkPolicy lets callers in');
+    if (o.kind === 'Deployment') {
+      const pvc = [...volumes.values()].some((v) => v.persistentVolumeClaim);
+      const strategy = o.spec.strategy || {};
+      if (pvc && (strategy.type !== 'Recreate' || (o.spec.replicas ?? 1) !== 1)) fail(o, 'a Deployment with a PVC (single writer) needs replicas 1 and strategy Recreate');
+      if (strategy.type === 'Recreate' && strategy.rollingUpdate) fail(o, 'strategy Recreate with rollingUpdate is rejected by the API server');
+      const hpa = byKind('HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === o.metadata.name);
+      if (hpa && o.spec.replicas !== undefined) fail(o, 'replicas is set although an HPA scales it (each apply would reset it)');
+      if (expect.replicas !== undefined && (o.spec.replicas ?? 1) !== expect.replicas) fail(o, `${overlay} expects ${expect.replicas} replicas, got ${o.spec.replicas ?? 1}`);
+      if (expect.minReplicas !== undefined) {
+        const min = hpa ? hpa.spec.minReplicas : (o.spec.replicas ?? 1);
+        if (min < expect.minReplicas) fail(o, `${overlay} expects at least ${expect.minReplicas} replicas, got ${min}`);
+      }
+    }
+  }
+  // Settings and secrets.
+  for (const cm of byKind('ConfigMap')) {
+    const d = cm.data || {};
+    if (d.IBM_INSECURE_DEV_AUTH === 'true' && !expect.devAuth) fail(cm, `IBM_INSECURE_DEV_AUTH=true is not allowed in ${overlay}`);
+    if (d.IBM_DB) fail(cm, 'IBM_DB belongs in a Secret (the DSN may hold a password)');
+  }
+  if (expect.noSecrets) for (const s of byKind('Secret')) fail(s, `${overlay} must not carry Secret values in git`);
+  const db = objs.filter((o) => o.kind === 'Secret' && o.data && o.data.dsn).map((s) => Buffer.from(s.data.dsn, 'base64').toString());
+  if (expect.sqlite && !db.some((d) => d.startsWith('sqlite:///'))) problems.push(`${overlay}: expected a sqlite:/// DSN Secret`);
+  if (expect.mariadb) {
+    for (const k of ['MariaDB', 'Database', 'User', 'Grant', 'Connection']) if (!byKind(k).length) problems.push(`${overlay}: no mariadb-operator ${k}`);
+    const conn = byKind('Connection')[0];
+    const dep = find('Deployment', 'ibm-registry');
+    const env = dep && dep.spec.template.spec.containers[0].env.find((e) => e.name === 'IBM_DB');
+    if (conn && (!env || env.valueFrom.secretKeyRef.name !== conn.spec.secretName || env.valueFrom.secretKeyRef.key !== conn.spec.secretTemplate.key)) {
+      problems.push(`${overlay}: the registry's IBM_DB does not read the Connection's Secret ${conn.spec.secretName}`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+
+function main() {
+  const args = process.argv.slice(2);
+  if (!args.length) { console.error('usage: validate.js <overlay>=<rendered.yaml> ...'); process.exit(2); }
+  let failed = false;
+  for (const arg of args) {
+    const [overlay, file] = arg.split('=');
+    const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true });
+    const problems = [];
+    const objs = [];
+    for (const d of docs) {
+      if (d.errors.length) { d.errors.forEach((e) => problems.push(`yaml: ${e.message}`)); continue; }
+      const o = d.toJS();
+      if (o !== null) objs.push(o);
+    }
+    let opaque = 0;
+    const counts = {};
+    for (const o of objs) {
+      const id = `${o.kind}/${(o.metadata || {}).name}`;
+      const [p, op] = schemaCheck(o);
+      opaque += op;
+      p.forEach((x) => problems.push(`${id}: ${x}`));
+      counts[o.kind] = (counts[o.kind] || 0) + 1;
+    }
+    if (!problems.length) checkPolicy(overlay, objs).forEach((p) => problems.push(p));
+    const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    if (problems.length) {
+      failed = true;
+      console.log(`FAIL ${overlay}: ${problems.length} problem(s) in ${objs.length} objects`);
+      problems.forEach((p) => console.log(`  ${p}`));
+    } else {
+      console.log(`ok   ${overlay}: ${objs.length} objects valid, no unknown keys, policy ok (${summary})` +
+        (opaque ? `; ${opaque} schema-opaque value(s) not key-checked` : ''));
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main();
