@@ -704,6 +704,204 @@ TEST_P(RegistryTest, TheChangeLogSaysWhoChangedWhatAndWhen) {
   EXPECT_THAT(changes_->ListChanges(Central().get(), req, &changes), HasField("resource"));
 }
 
+TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
+  SeedRegionsAndSatkers();
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  auto central = [&] { return Central(); };
+  {
+    v1::ListRegionsRequest r;
+    r.set_parent("regions/32..73");
+    v1::ListRegionsResponse out;
+    EXPECT_THAT(regions_->ListRegions(central().get(), r, &out), HasField("parent"));
+  }
+  {
+    v1::SearchRegionsRequest r;
+    r.set_query("bandung");
+    r.set_within("32.73");
+    v1::SearchRegionsResponse out;
+    EXPECT_THAT(regions_->SearchRegions(central().get(), r, &out), HasField("within"));
+    r.clear_within();
+    r.set_level(static_cast<v1::RegionLevel>(9));
+    EXPECT_THAT(regions_->SearchRegions(central().get(), r, &out), HasField("level"));
+  }
+  {
+    v1::ValidateRegionCodeRequest r;
+    r.set_code("32");
+    r.set_expected_level(static_cast<v1::RegionLevel>(9));
+    v1::ValidateRegionCodeResponse out;
+    EXPECT_THAT(regions_->ValidateRegionCode(central().get(), r, &out), HasField("expected_level"));
+  }
+  {
+    v1::BeginRegionImportRequest r;
+    v1::RegionImport out;
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), r, &out), HasField("edition"));
+    r.set_edition("e");
+    r.set_request_id("has spaces");
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), r, &out), HasField("request_id"));
+    r.clear_request_id();
+    ASSERT_TRUE(regions_->BeginRegionImport(central().get(), r, &out).ok());
+    v1::AddRegionImportRowsRequest add;
+    add.set_name("imports/x");
+    EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("name"));
+    add.set_name(out.name());
+    add.set_chunk_index(-1);
+    EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("chunk_index"));
+    EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("rows"));
+    v1::CommitRegionImportRequest commit;
+    commit.set_name("");
+    EXPECT_THAT(regions_->CommitRegionImport(central().get(), commit, &out), HasField("name"));
+    commit.set_name(out.name());  // nothing staged
+    EXPECT_EQ(regions_->CommitRegionImport(central().get(), commit, &out).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
+    v1::ListRegionEditionsRequest editions;
+    editions.set_page_size(-5);
+    v1::ListRegionEditionsResponse listed;
+    EXPECT_THAT(regions_->ListRegionEditions(central().get(), editions, &listed),
+                HasField("page_size"));
+  }
+  {
+    v1::GetSatkerRequest get;
+    get.set_name("satkers/bnnx-32");
+    v1::Satker out;
+    EXPECT_THAT(satkers_->GetSatker(central().get(), get, &out), HasField("name"));
+    v1::ListSatkersRequest list;
+    list.set_descendants(true);
+    v1::ListSatkersResponse listed;
+    EXPECT_THAT(satkers_->ListSatkers(central().get(), list, &listed), HasField("descendants"));
+    list.set_parent("satkers/bnnk-32");
+    EXPECT_THAT(satkers_->ListSatkers(central().get(), list, &listed), HasField("parent"));
+    list.set_parent("satkers/bnn");
+    list.set_kind(static_cast<v1::SatkerKind>(9));
+    EXPECT_THAT(satkers_->ListSatkers(central().get(), list, &listed), HasField("kind"));
+    v1::CreateSatkerRequest create;
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), create, &out), HasField("satker.kind"));
+    create.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), create, &out), HasField("satker.region"));
+    v1::UpdateSatkerRequest update;
+    update.mutable_satker()->set_name("satkers/bnnp-32");
+    EXPECT_THAT(satkers_->UpdateSatker(central().get(), update, &out), HasField("update_mask"));
+    update.mutable_update_mask()->add_paths("display_name");
+    EXPECT_THAT(satkers_->UpdateSatker(central().get(), update, &out),
+                HasField("satker.display_name"));
+    v1::BootstrapSatkersRequest boot;
+    boot.set_request_id(std::string(101, 'a'));
+    v1::BootstrapSatkersResponse booted;
+    EXPECT_THAT(satkers_->BootstrapSatkers(central().get(), boot, &booted), HasField("request_id"));
+  }
+  {
+    v1::GetUnitRequest get;
+    get.set_name("units/32.73.04.1001");
+    v1::Unit out;
+    EXPECT_THAT(units_->GetUnit(central().get(), get, &out), HasField("name"));
+    v1::ListUnitsRequest list;
+    list.set_region("32.73");
+    list.set_satker("bnnk");
+    list.set_status(static_cast<v1::UnitStatus>(9));
+    v1::ListUnitsResponse listed;
+    auto s = units_->ListUnits(central().get(), list, &listed);
+    EXPECT_THAT(s, HasField("region"));
+    EXPECT_THAT(s, HasField("satker"));
+    EXPECT_THAT(s, HasField("status"));
+    v1::CreateUnitRequest create;
+    create.mutable_unit()->add_fiscal_years(2010);
+    create.mutable_unit()->add_fiscal_years(2025);
+    create.mutable_unit()->add_fiscal_years(2025);
+    create.mutable_unit()->mutable_formation_date()->set_year(2025);
+    create.mutable_unit()->mutable_formation_date()->set_month(2);
+    create.mutable_unit()->mutable_formation_date()->set_day(30);
+    s = units_->CreateUnit(central().get(), create, &out);
+    for (const char* f : {"unit.village", "unit.satker", "unit.formation_date",
+                          "unit.fiscal_years[0]", "unit.fiscal_years[2]"}) {
+      EXPECT_THAT(s, HasField(f)) << f;
+    }
+    v1::UpdateUnitRequest update;
+    update.mutable_unit()->set_name(unit.name());
+    update.mutable_update_mask()->add_paths("formation_date");
+    EXPECT_THAT(units_->UpdateUnit(central().get(), update, &out),
+                HasField("unit.formation_date"));
+    v1::TransitionUnitRequest move;
+    move.set_name(unit.name());
+    EXPECT_THAT(units_->TransitionUnit(central().get(), move, &out), HasField("status"));
+    move.set_status(v1::UNIT_STATUS_RUNNING);
+    move.set_reason("why not");
+    EXPECT_THAT(units_->TransitionUnit(central().get(), move, &out), HasField("reason"));
+  }
+  {
+    v1::GetAgentRequest get;
+    get.set_name(unit.name() + "/agents/x");
+    get.set_view(static_cast<v1::AgentView>(9));
+    v1::Agent out;
+    EXPECT_THAT(agents_->GetAgent(central().get(), get, &out), HasField("view"));
+    get.set_view(v1::AGENT_VIEW_BASIC);
+    get.set_name(unit.name() + "/agents/not-an-id!");
+    EXPECT_THAT(agents_->GetAgent(central().get(), get, &out), HasField("name"));
+    v1::ListAgentsRequest list;
+    list.set_parent("units/x");
+    v1::ListAgentsResponse listed;
+    EXPECT_THAT(agents_->ListAgents(central().get(), list, &listed), HasField("parent"));
+    v1::CreateAgentRequest create;
+    create.set_parent(unit.name());
+    create.mutable_agent()->set_display_name("Ani");
+    create.mutable_agent()->set_phone("call me");
+    auto s = agents_->CreateAgent(central().get(), create, &out);
+    EXPECT_THAT(s, HasField("agent.decree"));
+    EXPECT_THAT(s, HasField("agent.phone"));
+    create.mutable_agent()->clear_phone();
+    create.mutable_agent()->mutable_decree()->mutable_date()->set_year(2025);
+    s = agents_->CreateAgent(central().get(), create, &out);
+    EXPECT_THAT(s, HasField("agent.decree.number"));
+    EXPECT_THAT(s, HasField("agent.decree.date"));
+    EXPECT_THAT(s, HasField("agent.decree.valid_until"));
+    v1::UpdateAgentRequest update;
+    update.mutable_agent()->set_name(unit.name() + "/agents/apxyz");
+    update.mutable_update_mask()->add_paths("status");
+    EXPECT_THAT(agents_->UpdateAgent(central().get(), update, &out),
+                HasField("update_mask.paths[0]"));
+    v1::RecordAgentTrainingRequest training;
+    training.set_name(unit.name() + "/agents/apxyz");
+    training.mutable_training()->set_hours(8);
+    s = agents_->RecordAgentTraining(central().get(), training, &out);
+    EXPECT_THAT(s, HasField("training.date"));
+    EXPECT_THAT(s, HasField("training.kind"));
+    v1::SetAgentStatusRequest status;
+    status.set_name(unit.name() + "/agents/apxyz");
+    EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("status"));
+  }
+  {
+    v1::GetOfficerRequest get;
+    get.set_name("satkers/bnnk-32.73/officer/x");
+    v1::Officer out;
+    EXPECT_THAT(officers_->GetOfficer(central().get(), get, &out), HasField("name"));
+    v1::ListOfficersRequest list;
+    list.set_parent("bnnk-32.73");
+    v1::ListOfficersResponse listed;
+    EXPECT_THAT(officers_->ListOfficers(central().get(), list, &listed), HasField("parent"));
+    v1::CreateOfficerRequest create;
+    create.set_parent("satkers/bnnk-32.73");
+    create.mutable_officer()->add_assigned_units("units/nope");
+    create.mutable_officer()->add_assigned_units(unit.name());
+    create.mutable_officer()->add_assigned_units(unit.name());
+    auto s = officers_->CreateOfficer(central().get(), create, &out);
+    EXPECT_THAT(s, HasField("officer.display_name"));
+    EXPECT_THAT(s, HasField("officer.assigned_units[0]"));
+    EXPECT_THAT(s, HasField("officer.assigned_units[2]"));
+    v1::UpdateOfficerRequest update;
+    update.mutable_officer()->set_name("satkers/bnnk-32.73/officers/ofabc");
+    update.mutable_officer()->set_position(std::string(10 * 1024, 'p'));
+    update.mutable_update_mask()->add_paths("position");
+    EXPECT_THAT(officers_->UpdateOfficer(central().get(), update, &out),
+                HasField("officer.position"));
+  }
+  {
+    v1::ListChangesRequest r;
+    v1::ListChangesResponse out;
+    EXPECT_THAT(changes_->ListChanges(central().get(), r, &out), HasField("resource"));
+    r.set_resource(unit.name());
+    r.set_page_token("forged");
+    EXPECT_THAT(changes_->ListChanges(central().get(), r, &out), HasField("page_token"));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, RegistryTest, ::testing::Values("sqlite", "mysql"),
                          [](const auto& info) { return info.param; });
 
