@@ -40,6 +40,7 @@ const cases = [
   ['production', 'dangling Secret reference', (o) => { ctr(o).env[0].valueFrom.secretKeyRef.name = 'nope'; }, 'refers to Secret nope'],
   ['production', 'no default deny', (o) => { o.splice(o.indexOf(get(o, 'NetworkPolicy', 'ibm-suite-default-deny')), 1); }, 'no deny-by-default NetworkPolicy'],
   ['production', 'token automounted', (o) => { dep(o).spec.template.spec.automountServiceAccountToken = true; }, 'automountServiceAccountToken must be false'],
+  ['production', 'region import without a token', (o) => { delete get(o, 'Job').spec.template.spec.containers[0].env; }, 'ibmctl needs IBM_TOKEN from a Secret'],
   ['production', 'replicas fighting the HPA', (o) => { dep(o).spec.replicas = 3; }, 'although an HPA scales it'],
   ['dev', 'SQLite with a rolling update', (o) => { dep(o).spec.strategy = { type: 'RollingUpdate' }; }, 'needs replicas 1 and strategy Recreate'],
   ['dev', 'two SQLite writers', (o) => { dep(o).spec.replicas = 2; }, 'needs replicas 1 and strategy Recreate'],

@@ -31,6 +31,7 @@ const EXTERNAL = {
       'ibm-registry-jwt': 'IdP public keys, made by the operators of the cluster',
       'ibm-registry-mariadb-password': 'DB password of the registry user, made by the operators',
       'ibm-registry-mariadb-dsn': 'written by mariadb-operator from the Connection CR',
+      'ibm-region-import-token': 'service JWT of BNN central for the region import, from the IdP',
     },
   },
 };
@@ -217,6 +218,12 @@ function checkPolicy(overlay, objs) {
         if (vf.configMapKeyRef) requireRef(o, 'ConfigMap', vf.configMapKeyRef.name, `${where} env ${e.name}`);
         if (e.name === 'IBM_DB' && e.value !== undefined) fail(o, `${where}: IBM_DB must come from a Secret, not a literal`);
         if (e.name === 'IBM_INSECURE_DEV_AUTH' && e.value === 'true' && !expect.devAuth) fail(o, `${where}: insecure dev auth in ${overlay}`);
+      }
+      // A CLI Job talks to a server that checks tokens unless the overlay runs dev auth.
+      const cli = (c.command || []).some((x) => /ibmctl$/.test(x));
+      const token = (c.env || []).find((e) => e.name === 'IBM_TOKEN');
+      if (cli && !expect.devAuth && !(token && (token.valueFrom || {}).secretKeyRef)) {
+        fail(o, `${where}: ibmctl needs IBM_TOKEN from a Secret in ${overlay} (the registry checks JWTs)`);
       }
       if (!longRunning) continue;
       // Servers: native gRPC probes on an integer port, "" = readiness, "liveness" = liveness.
