@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
+#include "testing/token_issuer.h"
 
 namespace ibm::tools {
 namespace {
@@ -139,6 +140,7 @@ class IbmctlEndToEnd : public ::testing::Test {
     return Ibmctl(args, {{"IBM_DEV_ROLE", "officer"}, {"IBM_DEV_SATKER", "bnn"}});
   }
 
+ public:
   static void Write(const std::string& dir, const std::string& name, const std::string& text) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir + "/" + name, std::ios::binary) << text;
@@ -160,6 +162,7 @@ class IbmctlEndToEnd : public ::testing::Test {
           "32.73.04.1003,32.73.04,Warung Muncang\n33.01.01.2001,33.01.01,Bolang\n");
   }
 
+ protected:
   testing::TempDir dir_;
   std::unique_ptr<testing::ServerProcess> server_;
 };
@@ -340,6 +343,34 @@ TEST_F(IbmctlEndToEnd, UnitLifecycleAgentsOfficersAndTheChangeLog) {
   EXPECT_THAT(r.output, HasSubstr("create"));
   EXPECT_THAT(r.output, HasSubstr("transition"));
   EXPECT_THAT(r.output, HasSubstr(agent));
+}
+
+// The production path of the region-import Job: the registry checks JWTs, and ibmctl takes
+// a service token of BNN central from IBM_TOKEN.
+TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWithout) {
+  testing::TempDir dir;
+  testing::TokenIssuer tokens(dir.path());
+  auto p = testing::ServerProcess::Start(
+      IBM_REGISTRY_BINARY,
+      {"--listen=127.0.0.1:0", "--metrics_listen=off",
+       absl::StrCat("--db=sqlite://", dir.path(), "/r.db"),
+       "--jwt_public_keys=" + tokens.public_key_file(),
+       absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer), "--shutdown_grace=1s"});
+  ASSERT_TRUE(p.ok()) << p.status();
+  IbmctlEndToEnd::WriteDataSet(dir.path() + "/data");
+  const std::vector<std::string> import = {
+      absl::StrCat("--registry=127.0.0.1:", (*p)->port()), "regions", "import", "--dir",
+      dir.path() + "/data", "--edition=test@1"};
+
+  auto r = Ibmctl(import);  // dev headers mean nothing to a server that checks tokens
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("UNAUTHENTICATED"));
+  r = Ibmctl(import, {{"IBM_TOKEN", tokens.Sign(tokens.Claims("service", "bnnp-32"))}});
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // a province's token may not import the nation
+  EXPECT_THAT(r.output, HasSubstr("PERMISSION_DENIED"));
+  r = Ibmctl(import, {{"IBM_TOKEN", tokens.Sign(tokens.Claims("service", "bnn", "region-import"))}});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("total     13    13"));
 }
 
 #else
