@@ -70,10 +70,9 @@ ServerUnaryReactor* ChangeLogService::ListChanges(CallbackServerContext* ctx,
         "AND seq > ? ORDER BY seq LIMIT ?",
         {req->resource(), req->resource() + "/", req->resource() + "0", after, page->size + 1});
     if (!rows.ok()) return rows.status();
-    if (rows->size() > static_cast<size_t>(page->size)) {
-      rows->erase(rows->begin() + page->size, rows->end());
-      resp->set_next_page_token(core_->pages().Next(query, absl::StrCat(rows->back().Int(0))));
-    }
+    resp->set_next_page_token(TrimPage(*core_, query, *rows, *page, [](const sql::Row& last) {
+      return absl::StrCat(last.Int(0));
+    }));
     for (const auto& row : *rows) {
       auto* c = resp->add_changes();
       c->set_sequence(row.Int(0));

@@ -237,10 +237,11 @@ absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_vie
 }
 
 std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql::Row>& rows,
-                     const platform::Page& page, size_t key_column) {
+                     const platform::Page& page,
+                     const std::function<std::string(const sql::Row&)>& key) {
   if (rows.size() <= static_cast<size_t>(page.size)) return "";
   rows.erase(rows.begin() + page.size, rows.end());
-  return core.pages().Next(query, rows.back().Text(key_column));
+  return core.pages().Next(query, key ? key(rows.back()) : rows.back().Text(0));
 }
 
 absl::StatusOr<platform::PageTokens> Core::LoadPageTokens(sql::Database& db) {

@@ -130,9 +130,10 @@ class Core {
 
 // A page of rows fetched with one more than asked, to know whether another page follows.
 // Queries fetch page.size + 1 rows; this drops the extra one and returns the next token
-// (empty at the end), keyed by column `key_column` of the page's last row.
+// (empty at the end), keyed by `key` of the page's last row: by default its first column.
 std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql::Row>& rows,
-                     const platform::Page& page, size_t key_column = 0);
+                     const platform::Page& page,
+                     const std::function<std::string(const sql::Row&)>& key = nullptr);
 
 }  // namespace ibm::registry
 

@@ -259,11 +259,9 @@ ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
       after_level = static_cast<int>(rows->back().Int(1));
       after_code = rows->back().Text(0);
     }
-    if (found.size() > static_cast<size_t>(page->size)) {
-      found.erase(found.begin() + page->size, found.end());
-      resp->set_next_page_token(core_->pages().Next(
-          query, absl::StrCat(found.back().Int(1), "|", found.back().Text(0))));
-    }
+    resp->set_next_page_token(TrimPage(*core_, query, found, *page, [](const sql::Row& last) {
+      return absl::StrCat(last.Int(1), "|", last.Text(0));
+    }));
     for (const auto& row : found) ToRegion(row, resp->add_regions());
     return absl::OkStatus();
   });
@@ -591,11 +589,9 @@ ServerUnaryReactor* RegionService::ListRegionEditions(CallbackServerContext* ctx
         {static_cast<int>(v1::RegionImport::STATE_COMMITTED), before, before, before_id,
          page->size + 1});
     if (!rows.ok()) return rows.status();
-    if (rows->size() > static_cast<size_t>(page->size)) {
-      rows->erase(rows->begin() + page->size, rows->end());
-      resp->set_next_page_token(core_->pages().Next(
-          query, absl::StrFormat("%020d|%s", rows->back().Int(1), rows->back().Text(0))));
-    }
+    resp->set_next_page_token(TrimPage(*core_, query, *rows, *page, [](const sql::Row& last) {
+      return absl::StrFormat("%020d|%s", last.Int(1), last.Text(0));
+    }));
     return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
       for (const auto& row : *rows) {
         if (auto st = LoadImport(s, row.Text(0), resp->add_imports(), false, core_->dialect());

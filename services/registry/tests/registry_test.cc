@@ -136,6 +136,24 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
     return unit;
   }
 
+  // Follows next_page_token with pages of one and returns every page's keys in order.
+  template <class Response, class Request, class Method, class Keys>
+  static std::vector<std::string> PagesOfOne(Request req, Method method, Keys keys) {
+    std::vector<std::string> seen;
+    req.set_page_size(1);
+    do {
+      Response page;
+      grpc::Status s = method(req, &page);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      if (!s.ok()) break;
+      std::vector<std::string> got = keys(page);
+      EXPECT_LE(got.size(), 1u);
+      seen.insert(seen.end(), got.begin(), got.end());
+      req.set_page_token(page.next_page_token());
+    } while (!req.page_token().empty() && seen.size() < 100);
+    return seen;
+  }
+
   static std::vector<std::pair<std::string, std::string>> Violations(const grpc::Status& s) {
     return platform::FieldViolationsOf(platform::FromGrpcStatus(s));
   }
@@ -625,6 +643,79 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   EXPECT_THAT(log, ::testing::Not(HasSubstr("3456-7890")));  // a timing may contain "3456"
   EXPECT_THAT(log, ::testing::Not(HasSubstr("Caringin No")));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("Siti")));
+}
+
+TEST_P(RegistryTest, SearchEditionsAndChangesPageToTheEndWithoutGapsOrRepeats) {
+  SeedRegionsAndSatkers();
+  v1::RegionImport again;
+  ASSERT_TRUE(Import("seed@2", kRegions, &again).ok());
+  ASSERT_TRUE(Import("seed@3", kRegions, &again).ok());
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  for (const char* who : {"Siti", "Dewi", "Rina"}) {
+    v1::CreateAgentRequest req;
+    req.set_parent(unit.name());
+    req.mutable_agent()->set_display_name(who);
+    auto* decree = req.mutable_agent()->mutable_decree();
+    decree->set_number(absl::StrCat("SK/", who));
+    decree->mutable_date()->set_year(2025);
+    decree->mutable_date()->set_month(1);
+    decree->mutable_date()->set_day(2);
+    *decree->mutable_valid_until() = decree->date();
+    decree->mutable_valid_until()->set_year(2027);
+    v1::Agent agent;
+    grpc::Status created = agents_->CreateAgent(Central().get(), req, &agent);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
+
+  v1::SearchRegionsRequest search;
+  search.set_query("b");
+  v1::SearchRegionsResponse all_found;
+  ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &all_found).ok());
+  std::vector<std::string> expected;
+  for (const auto& r : all_found.regions()) expected.push_back(r.code());
+  ASSERT_GE(expected.size(), 3u);
+  EXPECT_EQ(PagesOfOne<v1::SearchRegionsResponse>(
+                search,
+                [&](const auto& req, auto* resp) {
+                  return regions_->SearchRegions(Central().get(), req, resp);
+                },
+                [](const v1::SearchRegionsResponse& page) {
+                  std::vector<std::string> codes;
+                  for (const auto& r : page.regions()) codes.push_back(r.code());
+                  return codes;
+                }),
+            expected);
+
+  EXPECT_THAT(PagesOfOne<v1::ListRegionEditionsResponse>(
+                  v1::ListRegionEditionsRequest(),
+                  [&](const auto& req, auto* resp) {
+                    return regions_->ListRegionEditions(Central().get(), req, resp);
+                  },
+                  [](const v1::ListRegionEditionsResponse& page) {
+                    std::vector<std::string> editions;
+                    for (const auto& e : page.imports()) editions.push_back(e.edition());
+                    return editions;
+                  }),
+              ElementsAre("seed@3", "seed@2", "seed@1"));  // newest first
+
+  v1::ListChangesRequest changes;
+  changes.set_resource(unit.name());
+  v1::ListChangesResponse all_changes;
+  ASSERT_TRUE(changes_->ListChanges(Central().get(), changes, &all_changes).ok());
+  ASSERT_EQ(all_changes.changes_size(), 4);  // the unit's create and its three agents'
+  expected.clear();
+  for (const auto& c : all_changes.changes()) expected.push_back(absl::StrCat(c.sequence()));
+  EXPECT_EQ(PagesOfOne<v1::ListChangesResponse>(
+                changes,
+                [&](const auto& req, auto* resp) {
+                  return changes_->ListChanges(Central().get(), req, resp);
+                },
+                [](const v1::ListChangesResponse& page) {
+                  std::vector<std::string> sequences;
+                  for (const auto& c : page.changes()) sequences.push_back(absl::StrCat(c.sequence()));
+                  return sequences;
+                }),
+            expected);
 }
 
 TEST_P(RegistryTest, OfficersAccompanyOnlyUnitsTheirSatkerFosters) {
