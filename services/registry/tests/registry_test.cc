@@ -712,7 +712,8 @@ TEST_P(RegistryTest, SearchEditionsAndChangesPageToTheEndWithoutGapsOrRepeats) {
                 },
                 [](const v1::ListChangesResponse& page) {
                   std::vector<std::string> sequences;
-                  for (const auto& c : page.changes()) sequences.push_back(absl::StrCat(c.sequence()));
+                  for (const auto& c : page.changes())
+                    sequences.push_back(absl::StrCat(c.sequence()));
                   return sequences;
                 }),
             expected);

@@ -358,9 +358,12 @@ TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWitho
        absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer), "--shutdown_grace=1s"});
   ASSERT_TRUE(p.ok()) << p.status();
   IbmctlEndToEnd::WriteDataSet(dir.path() + "/data");
-  const std::vector<std::string> import = {
-      absl::StrCat("--registry=127.0.0.1:", (*p)->port()), "regions", "import", "--dir",
-      dir.path() + "/data", "--edition=test@1"};
+  const std::vector<std::string> import = {absl::StrCat("--registry=127.0.0.1:", (*p)->port()),
+                                           "regions",
+                                           "import",
+                                           "--dir",
+                                           dir.path() + "/data",
+                                           "--edition=test@1"};
 
   auto r = Ibmctl(import);  // dev headers mean nothing to a server that checks tokens
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -368,7 +371,8 @@ TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWitho
   r = Ibmctl(import, {{"IBM_TOKEN", tokens.Sign(tokens.Claims("service", "bnnp-32"))}});
   EXPECT_EQ(r.exit_code, 1) << r.output;  // a province's token may not import the nation
   EXPECT_THAT(r.output, HasSubstr("PERMISSION_DENIED"));
-  r = Ibmctl(import, {{"IBM_TOKEN", tokens.Sign(tokens.Claims("service", "bnn", "region-import"))}});
+  r = Ibmctl(import,
+             {{"IBM_TOKEN", tokens.Sign(tokens.Claims("service", "bnn", "region-import"))}});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("total     13    13"));
 }
