@@ -7,6 +7,10 @@
 # 38 provinces, 514 regencies, 7,285 districts, 83,762 villages) and BNN central plus one
 # BNNP per province are created. Later starts find them there and skip this.
 #
+# Sensitive fields (agents' contact details) are encrypted at rest with the keys in
+# $data/field-keys, made on first start (mode 600). Keep that file with the data: without
+# it they cannot be read back. Back it up apart from the databases.
+#
 # Authentication is the loud --insecure_dev_auth mode: callers pick their role and satker
 # with x-dev-role / x-dev-satker headers (ibmctl: --dev_role / --dev_satker). Never point
 # this at real client data.
@@ -19,6 +23,11 @@ tools/build.sh
 data=${IBM_DATA_DIR:-$PWD/var}
 host=${IBM_HOST:-127.0.0.1}
 mkdir -p "$data"
+keys=$data/field-keys
+if [ ! -s "$keys" ]; then
+  (umask 077 && printf '# field-encryption keys: "<id> <32 bytes base64>", the first seals\nlocal1 %s\n' \
+    "$(head -c 32 /dev/urandom | base64 -w0)" > "$keys")
+fi
 
 pids=()
 stop() {
@@ -32,7 +41,7 @@ trap stop INT TERM
 start_service() {  # name grpc_port metrics_port
   local name=$1
   build/services/"$name"/ibm-"$name" --listen="$host:$2" --metrics_listen="$host:$3" \
-    --db="sqlite://$data/$name.db" --insecure_dev_auth &
+    --db="sqlite://$data/$name.db" --field_keys="$keys" --insecure_dev_auth &
   pids+=($!)
 }
 

@@ -1,5 +1,6 @@
 // Recovery agents (Agen Pemulihan), appointed by village decree. Phone, address and the
-// former-user flag are sensitive: only the FULL view carries them, to officers in scope.
+// former-user flag are sensitive: stored sealed (AES-256-GCM, bound to the agent's name),
+// opened only for the FULL view, to officers in scope; never in lists, logs or the change log.
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/crypto.h"
@@ -14,9 +15,38 @@ using platform::InvalidField;
 
 constexpr char kAgentColumns[] =
     "id, unit_id, display_name, sk_number, sk_date, sk_valid_until, sk_sha256, status, "
-    "inactive_reason, phone, address, former_user, version, create_time, update_time";
+    "inactive_reason, contact_sealed, version, create_time, update_time";
+constexpr int kVersionColumn = 10;
 
-absl::Status ToAgent(sql::Session& s, const sql::Row& row, bool full, v1::Agent* a) {
+// What is sealed, and the context it is bound to (so it opens only as this agent's contact).
+std::string ContactContext(absl::string_view agent) {
+  return absl::StrCat("ibm.registry.v1.Agent.contact|", agent);
+}
+std::string SealContact(const Core& core, const std::string& agent, const v1::Agent& given) {
+  v1::Agent contact;
+  contact.set_phone(given.phone());
+  contact.set_address(given.address());
+  contact.set_former_user(given.former_user());
+  return core.sealer().Seal(contact.SerializeAsString(), ContactContext(agent));
+}
+absl::Status OpenContact(const platform::FieldSealer& sealer, absl::string_view sealed,
+                         v1::Agent* a) {
+  auto plain = sealer.Open(sealed, ContactContext(a->name()));
+  v1::Agent contact;
+  if (!plain.ok() || !contact.ParseFromString(*plain)) {
+    return absl::DataLossError(absl::StrCat(
+        "the contact details of ", a->name(),
+        " cannot be opened: ", plain.ok() ? "not a contact record" : plain.status().message()));
+  }
+  a->set_phone(contact.phone());
+  a->set_address(contact.address());
+  a->set_former_user(contact.former_user());
+  return absl::OkStatus();
+}
+
+// `contact` opens the sealed contact details (the FULL view); null leaves them out.
+absl::Status ToAgent(sql::Session& s, const sql::Row& row, const platform::FieldSealer* contact,
+                     v1::Agent* a) {
   a->set_name(AgentName(row.Text(1), row.Text(0)));
   a->set_display_name(row.Text(2));
   auto* decree = a->mutable_decree();
@@ -26,14 +56,12 @@ absl::Status ToAgent(sql::Session& s, const sql::Row& row, bool full, v1::Agent*
   decree->set_document_sha256(row.Text(6));
   a->set_status(static_cast<v1::AgentStatus>(row.Int(7)));
   a->set_inactive_reason(row.Text(8));
-  if (full) {
-    a->set_phone(row.Text(9));
-    a->set_address(row.Text(10));
-    a->set_former_user(row.Bool(11));
+  if (contact != nullptr) {
+    if (auto st = OpenContact(*contact, row.Text(9), a); !st.ok()) return st;
   }
-  a->set_etag(absl::StrCat(row.Int(12)));
-  *a->mutable_create_time() = ToTimestamp(row.Int(13));
-  *a->mutable_update_time() = ToTimestamp(row.Int(14));
+  a->set_etag(absl::StrCat(row.Int(kVersionColumn)));
+  *a->mutable_create_time() = ToTimestamp(row.Int(11));
+  *a->mutable_update_time() = ToTimestamp(row.Int(12));
   auto trainings = s.Query(
       "SELECT training_date, kind, hours, description FROM agent_trainings WHERE agent_id = ? "
       "ORDER BY seq",
@@ -62,7 +90,7 @@ absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, b
   auto row = LoadAgent(s, name, false, core.dialect());
   if (!row.ok()) return row.status();
   resp->Clear();
-  return ToAgent(s, *row, full, resp);
+  return ToAgent(s, *row, full ? &core.sealer() : nullptr, resp);
 }
 
 void CheckDecree(FieldViolations& v, const v1::AppointmentDecree& d) {
@@ -139,7 +167,7 @@ ServerUnaryReactor* AgentService::ListAgents(CallbackServerContext* ctx,
       if (!rows.ok()) return rows.status();
       resp->set_next_page_token(TrimPage(*core_, query, *rows, *page));
       for (const auto& row : *rows) {
-        if (auto st = ToAgent(s, row, false, resp->add_agents()); !st.ok()) return st;
+        if (auto st = ToAgent(s, row, nullptr, resp->add_agents()); !st.ok()) return st;
       }
       return absl::OkStatus();
     });
@@ -177,18 +205,18 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
             absl::StrCat(req->parent(), " is inactive: agents are appointed to open units only"));
       }
       ChildName name{*unit, "ap" + platform::RandomId(5)};
+      const std::string resource = AgentName(name.parent_id, name.id);
       int64_t now = core_->NowMicros();
       const auto& d = given.decree();
       auto r = s.Exec(
           "INSERT INTO agents (id, unit_id, display_name, sk_number, sk_date, sk_valid_until, "
-          "sk_sha256, status, inactive_reason, phone, address, former_user, version, create_time, "
-          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 1, ?, ?)",
+          "sk_sha256, status, inactive_reason, contact_sealed, version, create_time, "
+          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, 1, ?, ?)",
           {name.id, *unit, given.display_name(), d.number(), DateText(d.date()),
            DateText(d.valid_until()), d.document_sha256(),
-           static_cast<int>(v1::AGENT_STATUS_ACTIVE), given.phone(), given.address(),
-           given.former_user(), now, now});
+           static_cast<int>(v1::AGENT_STATUS_ACTIVE), SealContact(*core_, resource, given), now,
+           now});
       if (!r.ok()) return r.status();
-      const std::string resource = AgentName(name.parent_id, name.id);
       if (auto st = core_->RememberCreate(s, "CreateAgent", req->request_id(), *req, resource);
           !st.ok()) {
         return st;
@@ -226,9 +254,11 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
-      if (auto st = CheckEtag(req->agent().etag(), row->Int(12), "agent.etag"); !st.ok()) return st;
+      if (auto st = CheckEtag(req->agent().etag(), row->Int(kVersionColumn), "agent.etag");
+          !st.ok())
+        return st;
       v1::Agent merged;
-      if (auto st = ToAgent(s, *row, true, &merged); !st.ok()) return st;
+      if (auto st = ToAgent(s, *row, &core_->sealer(), &merged); !st.ok()) return st;
       const v1::Agent& given = req->agent();
       if (HasPath(*paths, "display_name")) merged.set_display_name(given.display_name());
       if (HasPath(*paths, "decree")) *merged.mutable_decree() = given.decree();
@@ -238,11 +268,11 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
       const auto& d = merged.decree();
       auto r = s.Exec(
           "UPDATE agents SET display_name = ?, sk_number = ?, sk_date = ?, sk_valid_until = ?, "
-          "sk_sha256 = ?, phone = ?, address = ?, former_user = ?, version = version + 1, "
-          "update_time = ? WHERE id = ?",
+          "sk_sha256 = ?, contact_sealed = ?, version = version + 1, update_time = ? "
+          "WHERE id = ?",
           {merged.display_name(), d.number(), DateText(d.date()), DateText(d.valid_until()),
-           d.document_sha256(), merged.phone(), merged.address(), merged.former_user(),
-           core_->NowMicros(), name->id});
+           d.document_sha256(), SealContact(*core_, merged.name(), merged), core_->NowMicros(),
+           name->id});
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
@@ -276,7 +306,7 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
-      if (auto st = CheckEtag(req->etag(), row->Int(12), "etag"); !st.ok()) return st;
+      if (auto st = CheckEtag(req->etag(), row->Int(kVersionColumn), "etag"); !st.ok()) return st;
       auto count = s.Query("SELECT COUNT(*) FROM agent_trainings WHERE agent_id = ?", {name->id});
       if (!count.ok()) return count.status();
       auto r = s.Exec(
@@ -320,7 +350,7 @@ ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
-      if (auto st = CheckEtag(req->etag(), row->Int(12), "etag"); !st.ok()) return st;
+      if (auto st = CheckEtag(req->etag(), row->Int(kVersionColumn), "etag"); !st.ok()) return st;
       auto from = static_cast<v1::AgentStatus>(row->Int(7));
       if (from == req->status()) {
         return absl::FailedPreconditionError(

@@ -3,6 +3,7 @@
 // What every registry handler shares: resource names, request checks, the change log,
 // idempotent creates, etags and pagination.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "ibm/registry/v1/registry.pb.h"
 #include "platform/calls.h"
 #include "platform/paging.h"
+#include "platform/sealing.h"
 #include "platform/status.h"
 #include "sql/database.h"
 
@@ -90,8 +92,9 @@ absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_vie
 
 class Core {
  public:
-  Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock)
-      : db_(db), tokens_(std::move(tokens)), clock_(std::move(clock)) {}
+  Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock,
+       std::shared_ptr<const platform::FieldSealer> sealer)
+      : db_(db), tokens_(std::move(tokens)), clock_(std::move(clock)), sealer_(std::move(sealer)) {}
 
   // Loads (or on first start creates) the page-token secret shared by all replicas.
   static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);
@@ -99,6 +102,8 @@ class Core {
   sql::Database& db() const { return *db_; }
   const sql::Dialect& dialect() const { return db_->dialect(); }
   const platform::PageTokens& pages() const { return tokens_; }
+  // Seals and opens sensitive fields (agents' contact details).
+  const platform::FieldSealer& sealer() const { return *sealer_; }
   int64_t NowMicros() const { return absl::ToUnixMicros(clock_()); }
 
   struct ChangeRecord {
@@ -126,6 +131,7 @@ class Core {
   sql::Database* db_;
   platform::PageTokens tokens_;
   std::function<absl::Time()> clock_;
+  std::shared_ptr<const platform::FieldSealer> sealer_;
 };
 
 // A page of rows fetched with one more than asked, to know whether another page follows.

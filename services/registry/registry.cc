@@ -12,11 +12,16 @@ platform::ServiceSpec Spec() {
   spec.default_port = kDefaultPort;
   spec.default_metrics_port = kDefaultMetricsPort;
   spec.migrations = Migrations();
+  spec.seals_fields = true;  // agents' contact details
   spec.build = [](platform::ServiceContext& context)
       -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
     auto tokens = Core::LoadPageTokens(*context.db);
     if (!tokens.ok()) return tokens.status();
-    auto core = std::make_shared<Core>(context.db, std::move(*tokens), context.runtime.clock);
+    if (context.sealer == nullptr) {
+      return absl::FailedPreconditionError("the registry needs field keys (--field_keys)");
+    }
+    auto core = std::make_shared<Core>(context.db, std::move(*tokens), context.runtime.clock,
+                                       context.sealer);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<RegionService>(core, context.runtime));
     services.push_back(std::make_unique<SatkerService>(core, context.runtime));

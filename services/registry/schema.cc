@@ -28,7 +28,8 @@ std::vector<sql::Migration> Migrations() {
            "edition VARCHAR(100) NOT NULL, state INT NOT NULL, request_id VARCHAR(100), "
            "actor VARCHAR(200) NOT NULL, staged_rows BIGINT NOT NULL, staged_chunks INT NOT NULL, "
            "counts {LONGBLOB}, create_time BIGINT NOT NULL, commit_time BIGINT) {TABLE_OPTIONS}",
-           "CREATE INDEX IF NOT EXISTS region_imports_by_commit ON region_imports (state, commit_time)",
+           "CREATE INDEX IF NOT EXISTS region_imports_by_commit ON region_imports (state, "
+           "commit_time)",
            "CREATE TABLE IF NOT EXISTS region_import_chunks (import_id VARCHAR(40) NOT NULL, "
            "chunk_index INT NOT NULL, rows_count INT NOT NULL, "
            "PRIMARY KEY (import_id, chunk_index)) {TABLE_OPTIONS}",
@@ -59,13 +60,14 @@ std::vector<sql::Migration> Migrations() {
            "FOREIGN KEY (satker_id) REFERENCES satkers (id)) {TABLE_OPTIONS}",
            "CREATE INDEX IF NOT EXISTS units_by_satker ON units (satker_id, id)",
 
-           // Recovery agents; phone, address and former_user are sensitive.
+           // Recovery agents. Phone, address and the former-user flag are sensitive: they are
+           // stored only inside contact_sealed, AES-256-GCM under the --field_keys key.
            "CREATE TABLE IF NOT EXISTS agents (id VARCHAR(40) PRIMARY KEY, "
            "unit_id VARCHAR(40) NOT NULL, display_name VARCHAR(200) NOT NULL, "
            "sk_number VARCHAR(100) NOT NULL, sk_date VARCHAR(10) NOT NULL, "
            "sk_valid_until VARCHAR(10) NOT NULL, sk_sha256 VARCHAR(64) NOT NULL, "
            "status INT NOT NULL, inactive_reason VARCHAR(500) NOT NULL, "
-           "phone VARCHAR(30) NOT NULL, address VARCHAR(500) NOT NULL, former_user INT NOT NULL, "
+           "contact_sealed TEXT NOT NULL, "
            "version BIGINT NOT NULL, create_time BIGINT NOT NULL, update_time BIGINT NOT NULL, "
            "FOREIGN KEY (unit_id) REFERENCES units (id)) {TABLE_OPTIONS}",
            "CREATE INDEX IF NOT EXISTS agents_by_unit ON agents (unit_id, id)",

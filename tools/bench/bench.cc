@@ -42,6 +42,7 @@
 #include "platform/status.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
+#include "testing/token_issuer.h"
 
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(12),
           "measured time of each load (echo, GetRegion), split over --rounds phases");
@@ -242,10 +243,11 @@ std::unique_ptr<Workload> GetRegionLoad(int port, const std::vector<std::string>
 
 // --- Servers ---------------------------------------------------------------------------
 
-std::vector<std::string> ServerArgs(const std::string& dsn) {
+std::vector<std::string> ServerArgs(const std::string& dsn, const std::string& field_keys) {
   return {"--listen=127.0.0.1:0",
           "--metrics_listen=off",
           "--db=" + dsn,
+          "--field_keys=" + field_keys,
           "--insecure_dev_auth",
           absl::StrCat("--workers=", absl::GetFlag(FLAGS_server_workers)),
           absl::StrCat("--max_queued=", absl::GetFlag(FLAGS_server_max_queued)),
@@ -254,7 +256,10 @@ std::vector<std::string> ServerArgs(const std::string& dsn) {
 
 std::unique_ptr<testing::ServerProcess> StartServer(const std::string& binary,
                                                     const std::string& dsn) {
-  auto p = testing::ServerProcess::Start(binary, ServerArgs(dsn), {}, absl::Seconds(60));
+  static const testing::TempDir keys_dir;  // removed at exit
+  static const std::string field_keys = testing::WriteFieldKeyFile(keys_dir.path());
+  auto p =
+      testing::ServerProcess::Start(binary, ServerArgs(dsn, field_keys), {}, absl::Seconds(60));
   if (!p.ok()) Die(absl::StrCat("cannot start ", binary, ": ", p.status().ToString()));
   return std::move(*p);
 }

@@ -43,6 +43,7 @@ const cases = [
   ['production', 'region import without a token', (o) => { delete get(o, 'Job').spec.template.spec.containers[0].env; }, 'ibmctl needs IBM_TOKEN from a Secret'],
   ['production', 'replicas fighting the HPA', (o) => { dep(o).spec.replicas = 3; }, 'although an HPA scales it'],
   ['dev', 'SQLite with a rolling update', (o) => { dep(o).spec.strategy = { type: 'RollingUpdate' }; }, 'needs replicas 1 and strategy Recreate'],
+  ['dev', 'Secret value not base64', (o) => { get(o, 'Secret').data.dsn = 'sqlite:///data/x.db'; }, '{"format":"byte"}'],
   ['dev', 'two SQLite writers', (o) => { dep(o).spec.replicas = 2; }, 'needs replicas 1 and strategy Recreate'],
 ];
 

@@ -42,6 +42,9 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, jwt_public_keys, "",
           "comma-separated PEM public key files that verify bearer tokens; a token's kid names "
           "the file (without extension)");
+ABSL_FLAG(std::string, field_keys, "",
+          "key file for encryption at rest of sensitive fields: lines '<key id> <32 bytes "
+          "base64>', the first seals, all open (required by services that store such fields)");
 ABSL_FLAG(std::string, jwt_issuer, "", "required iss claim of bearer tokens");
 ABSL_FLAG(std::string, jwt_audience, "ibm-suite", "required aud claim of bearer tokens");
 ABSL_FLAG(bool, insecure_dev_auth, false,
@@ -59,22 +62,12 @@ namespace ibm::platform {
 namespace {
 
 const std::vector<std::string>& OurFlags() {
-  static const std::vector<std::string> flags = {"listen",
-                                                 "db",
-                                                 "tls_cert",
-                                                 "tls_key",
-                                                 "tls_client_ca",
-                                                 "log_level",
-                                                 "metrics_listen",
-                                                 "jwt_public_keys",
-                                                 "jwt_issuer",
-                                                 "jwt_audience",
-                                                 "insecure_dev_auth",
-                                                 "workers",
-                                                 "max_queued",
-                                                 "max_message_bytes",
-                                                 "health_interval",
-                                                 "shutdown_grace"};
+  static const std::vector<std::string> flags = {
+      "listen",        "db",           "tls_cert",          "tls_key",
+      "tls_client_ca", "log_level",    "metrics_listen",    "jwt_public_keys",
+      "jwt_issuer",    "jwt_audience", "field_keys",        "insecure_dev_auth",
+      "workers",       "max_queued",   "max_message_bytes", "health_interval",
+      "shutdown_grace"};
   return flags;
 }
 
@@ -193,6 +186,20 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   if (auto s = CheckServerOptions(options); !s.ok()) Die(program, "server options", s);
   auto authenticator = MakeAuthenticator();
   if (!authenticator.ok()) Die(program, "authentication", authenticator.status());
+  std::shared_ptr<const FieldSealer> sealer;
+  if (spec.seals_fields) {
+    const std::string key_file = absl::GetFlag(FLAGS_field_keys);
+    if (key_file.empty()) {
+      Die(program, "--field_keys",
+          absl::InvalidArgumentError(
+              absl::StrCat("is required: ", program,
+                           " encrypts sensitive fields at rest (make a key file: printf 'k1 %s\\n' "
+                           "\"$(head -c 32 /dev/urandom | base64)\" > keys; chmod 600 keys)")));
+    }
+    auto loaded = FieldSealer::FromKeyFile(key_file);
+    if (!loaded.ok()) Die(program, "--field_keys", loaded.status());
+    sealer = *std::move(loaded);
+  }
 
   // The database: malformed or unreachable is a one-line error, not a crash.
   auto dsn = sql::ParseDsn(dsn_text);
@@ -221,9 +228,12 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   }
   Executor executor(absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_max_queued));
   ServiceContext context{
-      spec.name, db->get(),
+      spec.name,
+      db->get(),
       Runtime{authenticator->get(), &executor, &metrics, [] { return absl::Now(); }},
-      migrated->to_version, absl::Now()};
+      migrated->to_version,
+      absl::Now(),
+      sealer};
   auto services = spec.build(context);
   if (!services.ok()) Die(program, "service set-up", services.status());
 

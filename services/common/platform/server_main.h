@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/service_type.h"
 #include "platform/calls.h"
+#include "platform/sealing.h"
 #include "platform/server.h"
 #include "sql/database.h"
 #include "sql/migrations.h"
@@ -33,6 +34,8 @@ struct ServiceContext {
   Runtime runtime;
   int schema_version;
   absl::Time start_time;
+  // Set when the spec seals fields (from --field_keys); null otherwise.
+  std::shared_ptr<const FieldSealer> sealer = nullptr;
 };
 
 struct ServiceSpec {
@@ -41,6 +44,7 @@ struct ServiceSpec {
   int default_port;          // gRPC
   int default_metrics_port;  // Prometheus /metrics
   std::vector<sql::Migration> migrations;
+  bool seals_fields = false;  // needs --field_keys: stores values encrypted at rest
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(ServiceContext&)> build;
 };
 

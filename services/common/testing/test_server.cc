@@ -43,8 +43,15 @@ TestServer::~TestServer() {
   executor_.Stop();
 }
 
+const std::string& TestServer::FieldKeyLine() {
+  static const std::string* const line = new std::string(platform::FieldSealer::NewKeyLine("test"));
+  return *line;
+}
+
 platform::ServiceContext TestServer::Context(const std::string& service, int schema_version) {
-  return platform::ServiceContext{service, db_, runtime_, schema_version, absl::Now()};
+  static const auto* const sealer = new std::shared_ptr<const platform::FieldSealer>(
+      *platform::FieldSealer::FromKeyText(FieldKeyLine(), "test keys"));
+  return platform::ServiceContext{service, db_, runtime_, schema_version, absl::Now(), *sealer};
 }
 
 void TestServer::Start(const std::vector<grpc::Service*>& services) {

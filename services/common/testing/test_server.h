@@ -32,6 +32,10 @@ class TestServer {
   TestServer(sql::Database* db, Options options);
   ~TestServer();
 
+  // The key file line ("test <base64>") that every test server's context seals with: one
+  // random key per test process.
+  static const std::string& FieldKeyLine();
+
   const platform::Runtime& runtime() const { return runtime_; }
   platform::ServiceContext Context(const std::string& service, int schema_version = 0);
 

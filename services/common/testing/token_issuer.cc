@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "platform/sealing.h"
 
 namespace ibm::testing {
 namespace {
@@ -61,6 +62,12 @@ std::string TokenIssuer::Sign(const nlohmann::json& claims, const std::string& a
 
 std::string TokenIssuer::Bearer(const std::string& role, const std::string& satker) const {
   return "Bearer " + Sign(Claims(role, satker));
+}
+
+std::string WriteFieldKeyFile(const std::string& dir) {
+  const std::string path = dir + "/field-keys";
+  std::ofstream(path) << "# test keys\n" << platform::FieldSealer::NewKeyLine("test");
+  return path;
 }
 
 }  // namespace ibm::testing

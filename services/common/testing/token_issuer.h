@@ -37,4 +37,8 @@ class TokenIssuer {
   std::string private_pem_, public_pem_, public_key_file_;
 };
 
+// Writes a field-encryption key file with one fresh random key (id "test") to `dir` and
+// returns its path, for --field_keys of a server started as a process.
+std::string WriteFieldKeyFile(const std::string& dir);
+
 }  // namespace ibm::testing

@@ -2,11 +2,15 @@
 // restart (SIGTERM, then start again on the same database), and answers --help.
 #include <signal.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
+#include "platform/sealing.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
 #include "testing/token_issuer.h"
@@ -16,15 +20,20 @@ namespace {
 
 namespace v1 = ::ibm::registry::v1;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kBinary = IBM_REGISTRY_BINARY;
 
 class RegistryProcessTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::vector<std::string> Args(const std::string& dsn) {
-    return {"--listen=127.0.0.1:0", "--metrics_listen=off", "--db=" + dsn,
+    return {"--listen=127.0.0.1:0",
+            "--metrics_listen=off",
+            "--db=" + dsn,
             "--jwt_public_keys=" + tokens_.public_key_file(),
-            absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer), "--shutdown_grace=2s"};
+            "--field_keys=" + field_keys_,
+            absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer),
+            "--shutdown_grace=2s"};
   }
   std::unique_ptr<grpc::ClientContext> Central() {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -34,6 +43,7 @@ class RegistryProcessTest : public ::testing::TestWithParam<std::string> {
   }
   testing::TempDir dir_;
   testing::TokenIssuer tokens_{dir_.path()};
+  std::string field_keys_ = testing::WriteFieldKeyFile(dir_.path());
 };
 
 TEST_P(RegistryProcessTest, DataSurvivesARestart) {
@@ -103,6 +113,41 @@ TEST(RegistryBinaryTest, HelpNamesTheServiceAndItsDefaultPort) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("registry"));
   EXPECT_THAT(r.output, HasSubstr("7001"));
+}
+
+TEST(RegistryBinaryTest, RefusesToStartWithoutUsableFieldKeys) {
+  testing::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir.path() + "/" + name) << text;
+    return "--field_keys=" + dir.path() + "/" + name;
+  };
+  const std::string secret = "c2hvcnQta2V5LW1hdGVyaWFs";  // 18 bytes: too short
+  struct Case {
+    std::string flag;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"", "--field_keys: is required: ibm-registry encrypts sensitive fields at rest"},
+      {"--field_keys=" + dir.path() + "/absent", "cannot read key file"},
+      {write("short", "k1 " + secret + "\n"), "short:1: the key must be exactly 32 bytes"},
+      {write("comments", "# nothing yet\n\n"), "comments: no keys"},
+      {write("one-field", "# a comment\nk1\n"), "one-field:2: expected '<key id> <32 bytes"},
+      {write("twice",
+             platform::FieldSealer::NewKeyLine("k1") + platform::FieldSealer::NewKeyLine("k1")),
+       "twice:2: key id k1 repeats"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"--listen=127.0.0.1:0", "--metrics_listen=off",
+                                     "--db=sqlite://" + dir.path() + "/r.db",
+                                     "--insecure_dev_auth"};
+    if (!c.flag.empty()) args.push_back(c.flag);
+    testing::ExitResult r = testing::RunToExit(kBinary, args);
+    EXPECT_EQ(r.exit_code, 2) << c.flag << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(c.says)) << c.flag;
+    EXPECT_THAT(r.output, Not(HasSubstr(secret)));
+    std::vector<std::string> lines = absl::StrSplit(r.output, '\n', absl::SkipEmpty());
+    EXPECT_EQ(lines.size(), 1u) << r.output;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RegistryProcessTest, ::testing::Values("sqlite", "mysql"),

@@ -719,6 +719,100 @@ TEST_P(RegistryTest, SearchEditionsAndChangesPageToTheEndWithoutGapsOrRepeats) {
             expected);
 }
 
+TEST_P(RegistryTest, AgentContactIsSealedAtRestBoundToItsAgentAndSurvivesKeyRotation) {
+  SeedRegionsAndSatkers();
+  v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
+  auto appoint = [&](const std::string& who, const std::string& phone) {
+    v1::CreateAgentRequest req;
+    req.set_parent(unit.name());
+    auto* a = req.mutable_agent();
+    a->set_display_name(who);
+    a->set_phone(phone);
+    a->set_address("Jl. Merdeka No. 17");
+    a->set_former_user(true);
+    a->mutable_decree()->set_number("SK/" + who);
+    *a->mutable_decree()->mutable_date() = unit.formation_date();
+    *a->mutable_decree()->mutable_valid_until() = unit.formation_date();
+    a->mutable_decree()->mutable_valid_until()->set_year(2030);
+    v1::Agent agent;
+    grpc::Status s = agents_->CreateAgent(Central().get(), req, &agent);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return agent;
+  };
+  v1::Agent siti = appoint("Siti", "+62 811-2233-4455");
+  v1::Agent dewi = appoint("Dewi", "+62 813-9988-7766");
+  auto id_of = [](const v1::Agent& a) { return a.name().substr(a.name().rfind('/') + 1); };
+  auto sealed_of = [&](const v1::Agent& a) {
+    auto rows = db_->Query("SELECT contact_sealed FROM agents WHERE id = ?", {id_of(a)});
+    EXPECT_TRUE(rows.ok() && rows->size() == 1) << rows.status();
+    return rows.ok() && rows->size() == 1 ? rows->front().Text(0) : std::string();
+  };
+  // At rest: no phone, address or flag in the clear, only the key id and the sealed bytes.
+  for (const std::string& stored : {sealed_of(siti), sealed_of(dewi)}) {
+    EXPECT_THAT(stored, ::testing::StartsWith("test:"));
+    EXPECT_THAT(stored, Not(HasSubstr("2233")));
+    EXPECT_THAT(stored, Not(HasSubstr("Merdeka")));
+  }
+  auto full = [&](const v1::Agent& a, testing::TestServer& server, v1::Agent* out) {
+    v1::GetAgentRequest get;
+    get.set_name(a.name());
+    get.set_view(v1::AGENT_VIEW_FULL);
+    return v1::AgentService::NewStub(server.channel())
+        ->GetAgent(server.As("officer", "bnn").get(), get, out);
+  };
+  v1::Agent read;
+  ASSERT_TRUE(full(siti, *server_, &read).ok());
+  EXPECT_EQ(read.phone(), "+62 811-2233-4455");
+  EXPECT_EQ(read.address(), "Jl. Merdeka No. 17");
+  EXPECT_TRUE(read.former_user());
+
+  // Sealed values are bound to their agent: Siti's copied onto Dewi's row does not open.
+  const std::string dewis = sealed_of(dewi);
+  ASSERT_TRUE(
+      db_->Exec("UPDATE agents SET contact_sealed = ? WHERE id = ?", {sealed_of(siti), id_of(dewi)})
+          .ok());
+  grpc::Status swapped = full(dewi, *server_, &read);
+  EXPECT_EQ(swapped.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(swapped.error_message(), HasSubstr("cannot be opened"));
+  EXPECT_THAT(swapped.error_message(), Not(HasSubstr("2233")));
+  v1::GetAgentRequest basic;  // the BASIC view never opens it
+  basic.set_name(dewi.name());
+  EXPECT_TRUE(agents_->GetAgent(Central().get(), basic, &read).ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE agents SET contact_sealed = ? WHERE id = ?", {dewis, id_of(dewi)}).ok());
+
+  // Rotation: a server whose key file has a new key on top and the old one below opens the
+  // old values and reseals what it writes with the new key.
+  testing::TestServer rotated(db_.get());
+  auto context = rotated.Context("registry", 1);
+  auto keys = platform::FieldSealer::FromKeyText(
+      platform::FieldSealer::NewKeyLine("k2") + testing::TestServer::FieldKeyLine(), "rotated");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  context.sealer = *keys;
+  auto services = Spec().build(context);
+  ASSERT_TRUE(services.ok()) << services.status();
+  std::vector<grpc::Service*> raw;
+  for (auto& service : *services) raw.push_back(service.get());
+  rotated.Start(raw);
+  ASSERT_TRUE(full(siti, rotated, &read).ok());
+  EXPECT_EQ(read.phone(), "+62 811-2233-4455");
+  v1::UpdateAgentRequest update;
+  update.mutable_agent()->set_name(siti.name());
+  update.mutable_agent()->set_display_name("Siti Rahmawati");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::Agent updated;
+  ASSERT_TRUE(v1::AgentService::NewStub(rotated.channel())
+                  ->UpdateAgent(rotated.As("officer", "bnn").get(), update, &updated)
+                  .ok());
+  EXPECT_EQ(updated.phone(), "+62 811-2233-4455");  // kept, under the new key
+  EXPECT_THAT(sealed_of(siti), ::testing::StartsWith("k2:"));
+  // A server without k2 can no longer open it, and says so without the value.
+  grpc::Status old_key = full(siti, *server_, &read);
+  EXPECT_EQ(old_key.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_THAT(old_key.error_message(), HasSubstr("sealed with key k2"));
+  rotated.Shutdown(absl::Seconds(1));
+}
+
 TEST_P(RegistryTest, OfficersAccompanyOnlyUnitsTheirSatkerFosters) {
   SeedRegionsAndSatkers();
   v1::Unit bandung = MakeUnit("32.73.04.1001", "bnnk-32.73");

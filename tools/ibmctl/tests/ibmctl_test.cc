@@ -126,10 +126,11 @@ TEST(IbmctlCommandLine, DryRunChecksTheFilesWithoutAServer) {
 class IbmctlEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto p = testing::ServerProcess::Start(IBM_REGISTRY_BINARY,
-                                           {"--listen=127.0.0.1:0", "--metrics_listen=off",
-                                            absl::StrCat("--db=sqlite://", dir_.path(), "/r.db"),
-                                            "--insecure_dev_auth", "--shutdown_grace=1s"});
+    auto p = testing::ServerProcess::Start(
+        IBM_REGISTRY_BINARY,
+        {"--listen=127.0.0.1:0", "--metrics_listen=off",
+         absl::StrCat("--db=sqlite://", dir_.path(), "/r.db"), "--insecure_dev_auth",
+         "--shutdown_grace=1s", "--field_keys=" + testing::WriteFieldKeyFile(dir_.path())});
     ASSERT_TRUE(p.ok()) << p.status();
     server_ = std::move(*p);
     WriteDataSet(dir_.path() + "/good");
@@ -355,6 +356,7 @@ TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWitho
       {"--listen=127.0.0.1:0", "--metrics_listen=off",
        absl::StrCat("--db=sqlite://", dir.path(), "/r.db"),
        "--jwt_public_keys=" + tokens.public_key_file(),
+       "--field_keys=" + testing::WriteFieldKeyFile(dir.path()),
        absl::StrCat("--jwt_issuer=", testing::TokenIssuer::kIssuer), "--shutdown_grace=1s"});
   ASSERT_TRUE(p.ok()) << p.status();
   IbmctlEndToEnd::WriteDataSet(dir.path() + "/data");
