@@ -255,8 +255,9 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
       if (auto st = CheckEtag(req->agent().etag(), row->Int(kVersionColumn), "agent.etag");
-          !st.ok())
+          !st.ok()) {
         return st;
+      }
       v1::Agent merged;
       if (auto st = ToAgent(s, *row, &core_->sealer(), &merged); !st.ok()) return st;
       const v1::Agent& given = req->agent();
