@@ -1,6 +1,8 @@
 // Recovery agents (Agen Pemulihan), appointed by village decree. Phone, address and the
 // former-user flag are sensitive: stored sealed (AES-256-GCM, bound to the agent's name),
-// opened only for the FULL view, to officers in scope; never in lists, logs or the change log.
+// opened only for GetAgent's FULL view, to officers in scope, and each such read is written
+// to the change log (who, when, which fields). Every other response is the BASIC view; no
+// log line and no change record ever holds their values.
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/crypto.h"
@@ -140,8 +142,17 @@ ServerUnaryReactor* AgentService::GetAgent(CallbackServerContext* ctx,
     if (!name.ok()) return name.status();
     if (auto s = RequireView(*call.caller, req->view()); !s.ok()) return s;
     if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
-    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
-      return Respond(s, *core_, *name, req->view() == v1::AGENT_VIEW_FULL, resp);
+    if (req->view() != v1::AGENT_VIEW_FULL) {
+      return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
+        return Respond(s, *core_, *name, false, resp);
+      });
+    }
+    // The FULL view: the read and its record in the change log commit together.
+    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      if (auto st = Respond(s, *core_, *name, true, resp); !st.ok()) return st;
+      return core_->RecordChange(s, *call.caller,
+                                 {req->name(), v1::Change::ACTION_SENSITIVE_READ,
+                                  {"phone", "address", "former_user"}, "FULL view", ""});
     });
   });
 }
@@ -195,7 +206,7 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto done = core_->FindCreate(s, "CreateAgent", req->request_id(), *req);
       if (!done.ok()) return done.status();
-      if (*done) return Respond(s, *core_, *ParseAgentName(**done, "name"), true, resp);
+      if (*done) return Respond(s, *core_, *ParseAgentName(**done, "name"), false, resp);
       auto status = s.QueryOne(absl::StrCat("SELECT status FROM units WHERE id = ?",
                                             core_->dialect().ForUpdate()),
                                {*unit}, req->parent());
@@ -229,7 +240,7 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, name, true, resp);
+      return Respond(s, *core_, name, false, resp);
     });
   });
 }
@@ -281,7 +292,7 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, *name, true, resp);
+      return Respond(s, *core_, *name, false, resp);
     });
   });
 }
@@ -328,7 +339,7 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, *name, true, resp);
+      return Respond(s, *core_, *name, false, resp);
     });
   });
 }
@@ -373,7 +384,7 @@ ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, *name, true, resp);
+      return Respond(s, *core_, *name, false, resp);
     });
   });
 }

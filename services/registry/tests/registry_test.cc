@@ -615,6 +615,20 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   ASSERT_TRUE(agents_->GetAgent(As("officer", "bnnk-32.73").get(), get, &full).ok());
   EXPECT_EQ(full.phone(), "+62 812-3456-7890");
   EXPECT_TRUE(full.former_user());
+  // That read, and only that one (not the denied ones, not BASIC reads), is in the change log.
+  get.set_view(v1::AGENT_VIEW_BASIC);
+  v1::Agent basic;
+  ASSERT_TRUE(agents_->GetAgent(Central().get(), get, &basic).ok());
+  EXPECT_EQ(basic.phone(), "");
+  v1::ListChangesRequest changes_of_agent;
+  changes_of_agent.set_resource(agent.name());
+  v1::ListChangesResponse changes;
+  ASSERT_TRUE(changes_->ListChanges(Central().get(), changes_of_agent, &changes).ok());
+  ASSERT_EQ(changes.changes_size(), 2);  // the appointment and the FULL read
+  EXPECT_EQ(changes.changes(1).action(), v1::Change::ACTION_SENSITIVE_READ);
+  EXPECT_EQ(changes.changes(1).actor_satker(), "satkers/bnnk-32.73");
+  EXPECT_THAT(changes.changes(1).fields(), ElementsAre("phone", "address", "former_user"));
+  EXPECT_THAT(changes.changes(1).summary(), ::testing::Not(HasSubstr("3456-7890")));
 
   // Training and status.
   v1::RecordAgentTrainingRequest training;
@@ -633,6 +647,8 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   EXPECT_THAT(agents_->SetAgentStatus(Central().get(), status, &full), HasField("reason"));
   status.set_reason("moved to another village");
   ASSERT_TRUE(agents_->SetAgentStatus(Central().get(), status, &full).ok());
+  EXPECT_EQ(full.phone(), "");  // only GetAgent's FULL view carries contact details
+  EXPECT_FALSE(full.former_user());
   ASSERT_TRUE(agents_->ListAgents(Central().get(), list, &listed).ok());
   EXPECT_EQ(listed.agents_size(), 0);  // active ones only, by default
   EXPECT_EQ(agents_->SetAgentStatus(Central().get(), status, &full).error_code(),
@@ -804,8 +820,10 @@ TEST_P(RegistryTest, AgentContactIsSealedAtRestBoundToItsAgentAndSurvivesKeyRota
   ASSERT_TRUE(v1::AgentService::NewStub(rotated.channel())
                   ->UpdateAgent(rotated.As("officer", "bnn").get(), update, &updated)
                   .ok());
-  EXPECT_EQ(updated.phone(), "+62 811-2233-4455");  // kept, under the new key
+  EXPECT_EQ(updated.phone(), "");  // responses other than GetAgent FULL are BASIC
   EXPECT_THAT(sealed_of(siti), ::testing::StartsWith("k2:"));
+  ASSERT_TRUE(full(siti, rotated, &read).ok());
+  EXPECT_EQ(read.phone(), "+62 811-2233-4455");  // kept, under the new key
   // A server without k2 can no longer open it, and says so without the value.
   grpc::Status old_key = full(siti, *server_, &read);
   EXPECT_EQ(old_key.error_code(), grpc::StatusCode::DATA_LOSS);
