@@ -11,7 +11,10 @@ built=$(date +%s)
 echo "build: $((built - start)) s"
 status=0
 dir=build
-[ "${IBM_SANITIZE:-}" = address ] && dir=build-asan
+if [ "${IBM_SANITIZE:-}" = address ]; then
+  dir=build-asan
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 (cd "$dir" && ctest -j "${IBM_TEST_JOBS:-2}" --output-on-failure --timeout 300 "$@") || status=$?
 echo "tests: $(( $(date +%s) - built )) s (build and tests: $(( $(date +%s) - start )) s)"
 exit $status
