@@ -312,27 +312,3 @@ absl::Status Core::RememberCreate(sql::Session& s, absl::string_view method,
 }
 
 }  // namespace ibm::registry
-
-namespace ibm::registry {
-
-std::string Placeholders(size_t n) {
-  std::string out = "(";
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i ? ", ?" : "?");
-  return out + ")";
-}
-
-absl::Status InsertMany(sql::Session& s, absl::string_view head, size_t columns,
-                        const std::vector<sql::Value>& values, size_t per_statement) {
-  const size_t rows = values.size() / columns;
-  const std::string tuple = Placeholders(columns);
-  for (size_t start = 0; start < rows; start += per_statement) {
-    size_t n = std::min(per_statement, rows - start);
-    std::string stmt = absl::StrCat(head, " VALUES ");
-    for (size_t i = 0; i < n; ++i) absl::StrAppend(&stmt, i ? ", " : "", tuple);
-    sql::Params params(values.begin() + start * columns, values.begin() + (start + n) * columns);
-    if (auto r = s.Exec(stmt, params); !r.ok()) return r.status();
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace ibm::registry

@@ -142,12 +142,3 @@ std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql:
                      const std::function<std::string(const sql::Row&)>& key = nullptr);
 
 }  // namespace ibm::registry
-
-namespace ibm::registry {
-// Inserts many rows with multi-row INSERT statements of at most `per_statement` rows:
-// `head` is "INSERT INTO t (a, b)", `values` holds columns x rows values in row order.
-absl::Status InsertMany(sql::Session& s, absl::string_view head, size_t columns,
-                        const std::vector<sql::Value>& values, size_t per_statement = 500);
-// "(?, ?, ?)" with n placeholders.
-std::string Placeholders(size_t n);
-}  // namespace ibm::registry

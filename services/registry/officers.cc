@@ -91,7 +91,7 @@ absl::Status AssignUnits(sql::Session& s, const std::string& officer, const std:
   }
   std::vector<sql::Value> values;
   for (const auto& u : units) values.insert(values.end(), {officer, u});
-  return InsertMany(s, "INSERT INTO officer_units (officer_id, unit_id)", 2, values);
+  return s.InsertRows("INSERT INTO officer_units (officer_id, unit_id)", 2, values);
 }
 
 }  // namespace

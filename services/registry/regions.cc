@@ -382,10 +382,10 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
               !r.ok()) {
             return r.status();
           }
-          if (auto st = InsertMany(s,
-                                   "INSERT INTO region_import_rows (import_id, code, parent_code, "
-                                   "name, source_file, source_line)",
-                                   6, values, 400);
+          if (auto st =
+                  s.InsertRows("INSERT INTO region_import_rows (import_id, code, parent_code, "
+                               "name, source_file, source_line)",
+                               6, values, 400);
               !st.ok()) {
             return st;
           }
@@ -493,14 +493,13 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
       }
 
       // Parents first: provinces sort before their regencies, and so on.
-      if (auto st = InsertMany(s,
-                               "INSERT INTO regions (code, level, parent_code, name, "
-                               "first_edition, last_edition)",
-                               6, added);
+      if (auto st = s.InsertRows("INSERT INTO regions (code, level, parent_code, name, "
+                                 "first_edition, last_edition)",
+                                 6, added);
           !st.ok()) {
         return st;
       }
-      if (auto st = InsertMany(s, "INSERT INTO region_words (word, code)", 2, added_words, 1000);
+      if (auto st = s.InsertRows("INSERT INTO region_words (word, code)", 2, added_words, 1000);
           !st.ok()) {
         return st;
       }
@@ -513,7 +512,7 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
         if (auto r = s.Exec("DELETE FROM region_words WHERE code = ?", {code}); !r.ok()) {
           return r.status();
         }
-        if (auto st = InsertMany(s, "INSERT INTO region_words (word, code)", 2, words); !st.ok()) {
+        if (auto st = s.InsertRows("INSERT INTO region_words (word, code)", 2, words); !st.ok()) {
           return st;
         }
       }
@@ -523,9 +522,9 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
           size_t n = std::min<size_t>(500, codes.size() - start);
           sql::Params params = {value};
           params.insert(params.end(), codes.begin() + start, codes.begin() + start + n);
-          auto r = s.Exec(absl::StrCat("UPDATE regions SET ", set, " WHERE code IN ",
-                                       Placeholders(n)),
-                          params);
+          auto r = s.Exec(
+              absl::StrCat("UPDATE regions SET ", set, " WHERE code IN ", sql::Placeholders(n)),
+              params);
           if (!r.ok()) return r.status();
         }
         return absl::OkStatus();

@@ -47,7 +47,14 @@ class Session {
                                                  const Params& params = {}) = 0;
   // The first row of a query, or NOT_FOUND with `what` in the message.
   absl::StatusOr<Row> QueryOne(absl::string_view sql, const Params& params, absl::string_view what);
+  // Inserts rows with multi-row INSERTs of at most `per_statement` rows each: `head` is
+  // "INSERT INTO t (a, b)", `values` holds `columns` values per row, row after row.
+  absl::Status InsertRows(absl::string_view head, size_t columns, const Params& values,
+                          size_t per_statement = 500);
 };
+
+// "(?, ?, ?)": a tuple of n placeholders, for IN lists and VALUES.
+std::string Placeholders(size_t n);
 
 enum class TxMode {
   kReadOnly,   // a consistent read

@@ -4,22 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "openssl/sha.h"
+#include "platform/crypto.h"
 
 namespace ibm::sql {
 namespace {
 
 std::string Checksum(const Migration& m) {
-  const std::string text = absl::StrCat(m.name, "\n", absl::StrJoin(m.statements, "\n;\n"));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return platform::Sha256Hex(absl::StrCat(m.name, "\n", absl::StrJoin(m.statements, "\n;\n")));
 }
 
 absl::Status CheckSequence(const std::vector<Migration>& migrations) {

@@ -24,6 +24,30 @@ absl::StatusOr<Row> Session::QueryOne(absl::string_view sql, const Params& param
   return std::move(rows->front());
 }
 
+absl::Status Session::InsertRows(absl::string_view head, size_t columns, const Params& values,
+                                 size_t per_statement) {
+  if (columns == 0 || per_statement == 0 || values.size() % columns != 0) {
+    return absl::InternalError(
+        absl::StrCat("InsertRows: ", values.size(), " values are not whole rows of ", columns));
+  }
+  const size_t rows = values.size() / columns;
+  const std::string tuple = Placeholders(columns);
+  for (size_t start = 0; start < rows; start += per_statement) {
+    const size_t n = std::min(per_statement, rows - start);
+    std::string statement = absl::StrCat(head, " VALUES ");
+    for (size_t i = 0; i < n; ++i) absl::StrAppend(&statement, i ? ", " : "", tuple);
+    Params params(values.begin() + start * columns, values.begin() + (start + n) * columns);
+    if (auto r = Exec(statement, params); !r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
+
+std::string Placeholders(size_t n) {
+  std::string out = "(";
+  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i ? ", ?" : "?");
+  return out + ")";
+}
+
 absl::StatusOr<std::unique_ptr<Database>> Open(absl::string_view text, const OpenOptions& options) {
   auto dsn = ParseDsn(text);
   if (!dsn.ok()) return dsn.status();

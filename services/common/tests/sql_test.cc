@@ -40,6 +40,42 @@ class SqlTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Database> db_;
 };
 
+TEST_P(SqlTest, InsertRowsSplitsIntoStatementsAndRefusesPartialRows) {
+  Create("CREATE TABLE t (k BIGINT PRIMARY KEY, v VARCHAR(20)) {TABLE_OPTIONS}");
+  Params values;
+  for (int64_t k = 1; k <= 7; ++k) {
+    values.push_back(k);
+    values.push_back(absl::StrCat("v", k));
+  }
+  // 7 rows, 3 per statement: statements of 3, 3 and 1 rows, all in one transaction.
+  ASSERT_TRUE(
+      db_->Transact(TxMode::kReadWrite,
+                    [&](Session& s) { return s.InsertRows("INSERT INTO t (k, v)", 2, values, 3); })
+          .ok());
+  auto rows = db_->Query("SELECT k, v FROM t ORDER BY k");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 7u);
+  EXPECT_EQ(rows->back().Int(0), 7);
+  EXPECT_EQ(rows->back().Text(1), "v7");
+  EXPECT_EQ(Placeholders(3), "(?, ?, ?)");
+
+  // A value short of a whole row is a programming error, and nothing is written.
+  values.push_back(int64_t{8});
+  auto partial = db_->Transact(TxMode::kReadWrite, [&](Session& s) {
+    return s.InsertRows("INSERT INTO t (k, v)", 2, values, 3);
+  });
+  EXPECT_EQ(partial.code(), absl::StatusCode::kInternal);
+  // A failing statement after earlier ones rolls the whole transaction back.
+  Params clash = {int64_t{100}, "new", int64_t{101}, "new", int64_t{1}, "dup"};
+  auto dup = db_->Transact(TxMode::kReadWrite, [&](Session& s) {
+    return s.InsertRows("INSERT INTO t (k, v)", 2, clash, 2);
+  });
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
+  rows = db_->Query("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->front().Int(0), 7);
+}
+
 TEST_P(SqlTest, EveryTypeRoundTrips) {
   Create(
       "CREATE TABLE t (id {AUTO_ID}, i BIGINT, d DOUBLE, s VARCHAR(200), txt {LONGTEXT},"
