@@ -1070,6 +1070,88 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     v1::SetAgentStatusRequest status;
     status.set_name(unit.name() + "/agents/apxyz");
     EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("status"));
+    status.set_status(static_cast<v1::AgentStatus>(99));
+    EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("status"));
+    status.set_status(v1::AGENT_STATUS_INACTIVE);
+    status.set_reason(std::string(10 * 1024, 'r'));
+    EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("reason"));
+    status.set_reason("moved");
+    status.set_name("units/x/agents/apxyz");
+    EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("name"));
+
+    // Field by field, on an agent that exists.
+    create.mutable_agent()->set_display_name(std::string(10 * 1024, 'n'));
+    create.mutable_agent()->set_phone(std::string(31, '1'));
+    create.mutable_agent()->set_address(std::string(10 * 1024, 'a'));
+    s = agents_->CreateAgent(central().get(), create, &out);
+    EXPECT_THAT(s, HasField("agent.display_name"));
+    EXPECT_THAT(s, HasField("agent.phone"));
+    EXPECT_THAT(s, HasField("agent.address"));
+    create.mutable_agent()->set_display_name("Ani");
+    create.mutable_agent()->set_phone("0812 555");
+    create.mutable_agent()->set_address("Jl. Mawar 1");
+    create.mutable_agent()->mutable_decree()->set_number("SK/9");
+    create.mutable_agent()->mutable_decree()->mutable_date()->set_month(1);
+    create.mutable_agent()->mutable_decree()->mutable_date()->set_day(5);
+    *create.mutable_agent()->mutable_decree()->mutable_valid_until() =
+        create.agent().decree().date();
+    v1::Agent ani;
+    ASSERT_TRUE(agents_->CreateAgent(central().get(), create, &ani).ok());
+    update.mutable_agent()->set_name("units/x/agents/apxyz");
+    update.mutable_update_mask()->set_paths(0, "display_name");
+    EXPECT_THAT(agents_->UpdateAgent(central().get(), update, &out), HasField("agent.name"));
+    update.mutable_agent()->set_name(ani.name());
+    update.clear_update_mask();
+    EXPECT_THAT(agents_->UpdateAgent(central().get(), update, &out), HasField("update_mask"));
+    update.mutable_update_mask()->add_paths("display_name");
+    update.mutable_update_mask()->add_paths("phone");
+    update.mutable_update_mask()->add_paths("address");
+    update.mutable_agent()->set_phone("not a phone");
+    update.mutable_agent()->set_address(std::string(10 * 1024, 'a'));
+    s = agents_->UpdateAgent(central().get(), update, &out);
+    EXPECT_THAT(s, HasField("agent.display_name"));  // empty under the mask
+    EXPECT_THAT(s, HasField("agent.phone"));
+    EXPECT_THAT(s, HasField("agent.address"));
+    update.clear_update_mask();
+    update.mutable_update_mask()->add_paths("decree");
+    s = agents_->UpdateAgent(central().get(), update, &out);
+    EXPECT_THAT(s, HasField("agent.decree.number"));
+    EXPECT_THAT(s, HasField("agent.decree.date"));
+    update.mutable_agent()->clear_phone();
+    update.mutable_agent()->clear_address();
+    *update.mutable_agent()->mutable_decree() = ani.decree();
+    update.mutable_agent()->set_etag("999");
+    EXPECT_EQ(agents_->UpdateAgent(central().get(), update, &out).error_code(),
+              grpc::StatusCode::ABORTED);
+    training.set_name(ani.name());
+    training.mutable_training()->set_kind(static_cast<v1::TrainingRecord::Kind>(99));
+    training.mutable_training()->set_hours(500);
+    training.mutable_training()->set_description(std::string(10 * 1024, 'd'));
+    *training.mutable_training()->mutable_date() = ani.decree().date();
+    s = agents_->RecordAgentTraining(central().get(), training, &out);
+    EXPECT_THAT(s, HasField("training.kind"));
+    EXPECT_THAT(s, HasField("training.hours"));
+    EXPECT_THAT(s, HasField("training.description"));
+    training.mutable_training()->set_kind(v1::TrainingRecord::KIND_BRIEFING);
+    training.mutable_training()->set_hours(8);
+    training.mutable_training()->clear_description();
+    training.set_etag("999");
+    EXPECT_EQ(agents_->RecordAgentTraining(central().get(), training, &out).error_code(),
+              grpc::StatusCode::ABORTED);
+    status.set_name(ani.name());
+    status.set_etag("999");
+    EXPECT_EQ(agents_->SetAgentStatus(central().get(), status, &out).error_code(),
+              grpc::StatusCode::ABORTED);
+    // A FULL read of an agent that does not exist: NOT_FOUND, and no read is recorded.
+    get.set_name(unit.name() + "/agents/apnone");
+    get.set_view(v1::AGENT_VIEW_FULL);
+    EXPECT_EQ(agents_->GetAgent(central().get(), get, &out).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+    v1::ListChangesRequest changes_of_missing;
+    changes_of_missing.set_resource(get.name());
+    v1::ListChangesResponse none;
+    ASSERT_TRUE(changes_->ListChanges(central().get(), changes_of_missing, &none).ok());
+    EXPECT_EQ(none.changes_size(), 0);
   }
   {
     v1::GetOfficerRequest get;
