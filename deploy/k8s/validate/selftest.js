@@ -14,6 +14,13 @@ const load = (f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) =
 const get = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
 const dep = (objs) => get(objs, 'Deployment', 'ibm-registry');
 const ctr = (objs) => dep(objs).spec.template.spec.containers[0];
+const prodCM = get(load(prodFile), 'ConfigMap').metadata.name; // hash-suffixed
+const devCM = get(load(devFile), 'ConfigMap').metadata.name;
+const addEnv = (o, e) => { ctr(o).env.push(e); };
+const fromCM = (name, key) => ({ valueFrom: { configMapKeyRef: { name, key } } });
+// Spellings that Abseil's bool flag parser reads as true (case-insensitive).
+const TRUTHY = ['1', 'yes', 'TRUE', 't', 'Y'];
+const ON = 'insecure dev auth (--insecure_dev_auth) switched on by';
 
 // [overlay, description, mutate(objs), expected substring of the failure]
 const cases = [
@@ -45,12 +52,58 @@ const cases = [
   ['dev', 'SQLite with a rolling update', (o) => { dep(o).spec.strategy = { type: 'RollingUpdate' }; }, 'needs replicas 1 and strategy Recreate'],
   ['dev', 'Secret value not base64', (o) => { get(o, 'Secret').data.dsn = 'sqlite:///data/x.db'; }, '{"format":"byte"}'],
   ['dev', 'two SQLite writers', (o) => { dep(o).spec.replicas = 2; }, 'needs replicas 1 and strategy Recreate'],
+  // Dev auth outside the dev overlay: every true spelling, every channel to the server.
+  ...TRUTHY.map((v) => ['production', `dev auth "${v}" in env`, (o) => { addEnv(o, { name: 'IBM_INSECURE_DEV_AUTH', value: v }); },
+    `${ON} env IBM_INSECURE_DEV_AUTH="${v}" (Abseil reads "${v}" as true); not allowed in production`]),
+  ...TRUTHY.map((v) => ['production', `dev auth "${v}" in the ConfigMap`, (o) => { get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH = v; },
+    `${ON} envFrom ConfigMap ${prodCM} key IBM_INSECURE_DEV_AUTH="${v}" (Abseil reads "${v}" as true)`]),
+  ...TRUTHY.map((v) => ['production', `dev auth "${v}" by configMapKeyRef`, (o) => {
+    get(o, 'ConfigMap').data['dev-mode'] = v;
+    addEnv(o, { name: 'IBM_INSECURE_DEV_AUTH', ...fromCM(prodCM, 'dev-mode') });
+  }, `${ON} env IBM_INSECURE_DEV_AUTH from ConfigMap ${prodCM} key dev-mode="${v}" (Abseil reads "${v}" as true)`]),
+  ['production', 'dev auth by args --insecure_dev_auth', (o) => { ctr(o).args = ['--insecure_dev_auth']; }, `${ON} args "--insecure_dev_auth"`],
+  ['production', 'dev auth by args --insecure_dev_auth=1', (o) => { ctr(o).args = ['--insecure_dev_auth=1']; }, `${ON} args "--insecure_dev_auth=1" (Abseil reads "1" as true)`],
+  ['production', 'dev auth by a single-dash flag in command', (o) => { ctr(o).command.push('-insecure_dev_auth=yes'); }, `${ON} command "-insecure_dev_auth=yes"`],
+  ['production', 'dev auth in a shell command', (o) => { ctr(o).command = ['/bin/sh', '-c', 'exec /usr/local/bin/ibm-registry --insecure_dev_auth']; },
+    `${ON} command "--insecure_dev_auth" (from "exec /usr/local/bin/ibm-registry --insecure_dev_auth")`],
+  ['production', 'dev auth by $(VAR) in args', (o) => { addEnv(o, { name: 'DEV', value: 'y' }); ctr(o).args = ['--insecure_dev_auth=$(DEV)']; },
+    `${ON} args "--insecure_dev_auth=y" (from "--insecure_dev_auth=$(DEV)")`],
+  ['production', 'dev auth by --fromenv', (o) => { addEnv(o, { name: 'FLAGS_insecure_dev_auth', value: 'T' }); ctr(o).args = ['--fromenv', 'insecure_dev_auth']; },
+    `${ON} args "--fromenv" reading FLAGS_insecure_dev_auth, env FLAGS_insecure_dev_auth="T"`],
+  ['production', 'dev auth by an envFrom prefix', (o) => {
+    get(o, 'ConfigMap').data.INSECURE_DEV_AUTH = 'yes';
+    ctr(o).envFrom.push({ prefix: 'IBM_', configMapRef: { name: prodCM } });
+  }, `${ON} envFrom ConfigMap ${prodCM} (prefix IBM_) key INSECURE_DEV_AUTH="yes"`],
+  ['production', 'dev auth from a Secret not in git', (o) => { addEnv(o, { name: 'IBM_INSECURE_DEV_AUTH', valueFrom: { secretKeyRef: { name: 'ibm-registry-jwt', key: 'dev' } } }); },
+    '--insecure_dev_auth set by env IBM_INSECURE_DEV_AUTH from Secret ibm-registry-jwt key dev, whose value is not rendered here'],
+  ['production', 'a --flagfile', (o) => { ctr(o).args = ['--flagfile=/etc/ibm/flags']; }, 'args "--flagfile=/etc/ibm/flags": the flags in that file are not rendered here'],
+  ['production', 'non-loopback allowance alone', (o) => { get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK = 'true'; },
+    `dev auth on a non-loopback address (--insecure_dev_auth_allow_non_loopback) switched on by envFrom ConfigMap ${prodCM} key IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK="true"`],
+  ['production', 'non-loopback allowance by args', (o) => { ctr(o).args = ['--insecure_dev_auth_allow_non_loopback=Y']; },
+    'dev auth on a non-loopback address (--insecure_dev_auth_allow_non_loopback) switched on by args "--insecure_dev_auth_allow_non_loopback=Y"'],
+  ['dev', 'dev auth without the non-loopback allowance', (o) => { delete get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK; },
+    `insecure dev auth is on (envFrom ConfigMap ${devCM} key IBM_INSECURE_DEV_AUTH="true") but --insecure_dev_auth_allow_non_loopback is not`],
+  ['dev', 'allowance switched off again by args', (o) => { ctr(o).args = ['--noinsecure_dev_auth_allow_non_loopback']; }, 'but --insecure_dev_auth_allow_non_loopback is not'],
+  ['dev', 'dev auth not a bool', (o) => { get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH = 'on'; },
+    `envFrom ConfigMap ${devCM} key IBM_INSECURE_DEV_AUTH="on" sets --insecure_dev_auth to something Abseil cannot read as a bool`],
+  ['dev', 'empty --insecure_dev_auth=', (o) => { ctr(o).args = ['--insecure_dev_auth=']; }, 'args "--insecure_dev_auth=" sets --insecure_dev_auth to something Abseil cannot read'],
+  ['dev', '--noinsecure_dev_auth with a value', (o) => { ctr(o).args = ['--noinsecure_dev_auth=true']; }, 'with a value, which its "no" form does not take'],
+];
+// Mutations that must still pass (expected exit 0): off and empty spellings are not dev auth.
+const passes = [
+  ['production', 'dev auth empty, false, No, --noinsecure_dev_auth', (o) => {
+    get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH = '';
+    get(o, 'ConfigMap').data.IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK = ' false ';
+    addEnv(o, { name: 'IBM_INSECURE_DEV_AUTH', value: 'No' });
+    ctr(o).args = ['--noinsecure_dev_auth', '-insecure_dev_auth_allow_non_loopback=F', '--insecure_dev_auth_x=1'];
+  }],
+  ['dev', 'dev auth and the allowance spelled 1 and yes', (o) => { Object.assign(get(o, 'ConfigMap').data, { IBM_INSECURE_DEV_AUTH: '1', IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK: 'yes' }); }],
 ];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ibm-k8s-selftest-'));
 let bad = 0;
 try {
-  cases.forEach(([overlay, what, mutate, expected], i) => {
+  [...cases, ...passes.map(([overlay, what, mutate]) => [overlay, what, mutate, null])].forEach(([overlay, what, mutate, expected], i) => {
     const objs = load(overlay === 'dev' ? devFile : prodFile);
     mutate(objs);
     const f = path.join(tmp, `${i}.yaml`);
@@ -58,12 +111,14 @@ try {
     let out = '';
     let code = 0;
     try { out = execFileSync(process.execPath, [path.join(__dirname, 'validate.js'), `${overlay}=${f}`], { encoding: 'utf8' }); } catch (e) { code = e.status; out = e.stdout; }
-    if (code === 1 && out.includes(expected)) return;
+    if (expected === null ? code === 0 : code === 1 && out.includes(expected)) return;
     bad++;
-    console.log(`selftest FAILED: "${what}" was not rejected with "${expected}" (exit ${code}):\n${out}`);
+    console.log(expected === null ? `selftest FAILED: "${what}" must pass (exit ${code}):\n${out}` :
+      `selftest FAILED: "${what}" was not rejected with "${expected}" (exit ${code}):\n${out}`);
   });
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-console.log(bad ? `selftest: ${bad} of ${cases.length} mutations not caught` : `selftest: all ${cases.length} broken variants rejected`);
+console.log(bad ? `selftest: ${bad} of ${cases.length + passes.length} mutations not caught or not passed` :
+  `selftest: all ${cases.length} broken variants rejected, ${passes.length} harmless ones passed`);
 process.exit(bad ? 1 : 0);

@@ -146,6 +146,128 @@ function unwrapSecretData(secret) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Development authentication. The servers parse their flags with Abseil and also read each
+// flag from IBM_<FLAG> (services/common/platform/server_main.cc, ArgsWithEnvironment: a
+// non-empty value becomes --<flag>=<value> ahead of the command line, so the command line
+// wins). Outside the dev overlay neither flag may be on by any channel; in a dev pod the
+// server listens on 0.0.0.0, so dev auth needs the non-loopback allowance too.
+
+const DEV_AUTH_FLAGS = [
+  ['insecure_dev_auth', 'insecure dev auth'],
+  ['insecure_dev_auth_allow_non_loopback', 'dev auth on a non-loopback address'],
+];
+const envVarForFlag = (flag) => `IBM_${flag.toUpperCase()}`;
+const ABSL_BOOLS = 'true/false, t/f, yes/no, y/n, 1/0';
+
+// absl/flags/marshalling.cc AbslParseFlag(bool): ASCII whitespace stripped, then
+// case-insensitively 1/t/true/y/yes or 0/f/false/n/no; anything else stops the server.
+function abslBool(text) {
+  const s = String(text).replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '').toLowerCase();
+  if (['1', 't', 'true', 'y', 'yes'].includes(s)) return 'on';
+  if (['0', 'f', 'false', 'n', 'no'].includes(s)) return 'off';
+  return 'invalid';
+}
+
+// The kubelet's $(VAR) expansion of env values, command and args: $$ is a literal $, an
+// undefined $(VAR) stays as written. Returns [text, uses a value not rendered here].
+function expandVars(s, env) {
+  let unknown = false;
+  const text = String(s).replace(/\$\$|\$\(([^)]*)\)/g, (m, name) => {
+    if (m === '$$') return '$';
+    const v = env.get(name);
+    if (!v) return m;
+    if (v.value === null) { unknown = true; return m; }
+    return v.value;
+  });
+  return [text, unknown];
+}
+
+// The environment the kubelet gives container c: envFrom in order, then env in order, a
+// later name replacing an earlier one. name -> {value, via}; value is null when it comes
+// from something not rendered here (an external Secret, a fieldRef, ...). The keys of an
+// envFrom object that is not rendered are unknown and left out.
+function containerEnv(c, find) {
+  const dataOf = (kind, name) => {
+    const x = find(kind, name);
+    if (!x) return null;
+    if (kind === 'ConfigMap') return x.data || {};
+    const d = Object.fromEntries(Object.entries(x.data || {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]));
+    return { ...d, ...(x.stringData || {}) };
+  };
+  const env = new Map();
+  for (const e of c.envFrom || []) {
+    const kind = e.configMapRef ? 'ConfigMap' : e.secretRef ? 'Secret' : null;
+    if (!kind) continue;
+    const ref = e.configMapRef || e.secretRef;
+    const prefix = e.prefix || '';
+    for (const [k, v] of Object.entries(dataOf(kind, ref.name) || {})) {
+      env.set(`${prefix}${k}`, { value: String(v), via: `envFrom ${kind} ${ref.name}${prefix ? ` (prefix ${prefix})` : ''} key ${k}="${v}"` });
+    }
+  }
+  for (const e of c.env || []) {
+    const vf = e.valueFrom;
+    if (!vf) {
+      const raw = e.value === undefined ? '' : String(e.value);
+      const [text, unknown] = expandVars(raw, env);
+      env.set(e.name, { value: unknown ? null : text, via: `env ${e.name}="${raw}"` + (text !== raw && !unknown ? ` (expands to "${text}")` : '') });
+      continue;
+    }
+    const ref = vf.configMapKeyRef || vf.secretKeyRef;
+    if (!ref) { env.set(e.name, { value: null, via: `env ${e.name} valueFrom ${Object.keys(vf).join(',')}` }); continue; }
+    const kind = vf.configMapKeyRef ? 'ConfigMap' : 'Secret';
+    const data = dataOf(kind, ref.name);
+    const v = data && data[ref.key];
+    // A key missing from a rendered object: optional leaves the variable out, else the container never starts.
+    if (data && v === undefined) continue;
+    env.set(e.name, { value: data ? String(v) : null, via: `env ${e.name} from ${kind} ${ref.name} key ${ref.key}` + (data ? `="${v}"` : '') });
+  }
+  return env;
+}
+
+// The words of the container's command line after $(VAR) expansion. An element that is a
+// shell script (a word with spaces, as in sh -c "...") is split into words, quotes dropped.
+function commandWords(c, env) {
+  const words = [];
+  for (const field of ['command', 'args']) {
+    for (const x of c[field] || []) {
+      const [text, unknown] = expandVars(x, env);
+      const split = !text.startsWith('-') && /\s/.test(text);
+      const parts = split ? text.split(/\s+/).map((w) => w.replace(/["']/g, '')) : [text];
+      const from = text !== String(x) || split ? ` (from "${x}")` : '';
+      for (const w of parts) words.push({ w, unknown, via: `${field} "${w}"${from}` });
+    }
+  }
+  return words;
+}
+
+// Every setting of bool flag `flag`, in the order the server applies them (the last wins):
+// [{via, value, state, why}], state 'on' | 'off' | 'invalid' (the server exits) | 'unknown'.
+// Abseil reads -flag and --flag, --flag=<v>, bare --flag (true), --noflag (false), and
+// --fromenv/--tryfromenv=<flags> (from FLAGS_<flag>).
+function flagSettings(flag, env, words) {
+  const out = [];
+  const add = (via, value, why) => out.push({ via, value, why, state: value === null ? 'unknown' : abslBool(value) });
+  const fromEnv = env.get(envVarForFlag(flag));
+  if (fromEnv && fromEnv.value !== '') add(fromEnv.via, fromEnv.value);
+  for (let i = 0; i < words.length; i++) {
+    const { w, unknown, via } = words[i];
+    const m = /^--?([^=-][^=]*)(?:=([\s\S]*))?$/.exec(w);
+    if (!m) continue;
+    const [, name, value] = m;
+    if (name === flag) add(via, unknown ? null : value === undefined ? 'true' : value, value === undefined ? 'a bool flag without a value is true' : undefined);
+    else if (name === `no${flag}`) out.push({ via, value, state: value === undefined ? 'off' : 'invalid', why: 'with a value, which its "no" form does not take' });
+    else if (name === 'fromenv' || name === 'tryfromenv') {
+      const list = value !== undefined ? value : (words[++i] || {}).w || '';
+      if (!list.split(',').includes(flag)) continue;
+      const v = env.get(`FLAGS_${flag}`);
+      if (v) add(`${via} reading FLAGS_${flag}, ${v.via}`, v.value);
+      else if (name === 'fromenv') out.push({ via, value: '', state: 'invalid', why: `from FLAGS_${flag}, which is not set` });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
 // Policy checks.
 
 function parseDuration(s) {
@@ -227,7 +349,29 @@ function checkPolicy(overlay, objs) {
         if (vf.secretKeyRef) requireRef(o, 'Secret', vf.secretKeyRef.name, `${where} env ${e.name}`);
         if (vf.configMapKeyRef) requireRef(o, 'ConfigMap', vf.configMapKeyRef.name, `${where} env ${e.name}`);
         if (e.name === 'IBM_DB' && e.value !== undefined) fail(o, `${where}: IBM_DB must come from a Secret, not a literal`);
-        if (e.name === 'IBM_INSECURE_DEV_AUTH' && e.value === 'true' && !expect.devAuth) fail(o, `${where}: insecure dev auth in ${overlay}`);
+      }
+      // Dev auth: off by every channel outside the dev overlay (an unrendered value counts
+      // as on), never unparsable, and in dev never without the non-loopback allowance.
+      const env = containerEnv(c, find);
+      const words = commandWords(c, env);
+      const last = {};
+      for (const [flag, what] of DEV_AUTH_FLAGS) {
+        const settings = flagSettings(flag, env, words);
+        for (const s of settings) {
+          if (s.state === 'invalid') fail(o, `${where}: ${s.via} sets --${flag} ${s.why || `to something Abseil cannot read as a bool (${ABSL_BOOLS})`}: the server would refuse to start`);
+          else if (s.state === 'on' && !expect.devAuth) fail(o, `${where}: ${what} (--${flag}) switched on by ${s.via} (${s.why || `Abseil reads "${s.value}" as true`}); not allowed in ${overlay}`);
+          else if (s.state === 'unknown' && !expect.devAuth) fail(o, `${where}: --${flag} set by ${s.via}, whose value is not rendered here; not allowed in ${overlay} (it could be true)`);
+        }
+        last[flag] = settings.length ? settings[settings.length - 1] : null;
+      }
+      for (const { w, via } of words) {
+        if (/^--?flagfile(=|$)/.test(w) && !expect.devAuth) fail(o, `${where}: ${via}: the flags in that file are not rendered here (it could switch on insecure dev auth); not allowed in ${overlay}`);
+      }
+      const devAuth = last.insecure_dev_auth;
+      const allow = last.insecure_dev_auth_allow_non_loopback;
+      if (expect.devAuth && devAuth && devAuth.state === 'on' && !(allow && allow.state === 'on')) {
+        fail(o, `${where}: insecure dev auth is on (${devAuth.via}) but --insecure_dev_auth_allow_non_loopback is not: ` +
+          'a pod listens on 0.0.0.0 and the server would refuse to start (crash loop); set IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK=true next to it');
       }
       // A CLI Job talks to a server that checks tokens unless the overlay runs dev auth.
       const cli = (c.command || []).some((x) => /ibmctl$/.test(x));
@@ -287,7 +431,13 @@ function checkPolicy(overlay, objs) {
   // Settings and secrets.
   for (const cm of byKind('ConfigMap')) {
     const d = cm.data || {};
-    if (d.IBM_INSECURE_DEV_AUTH === 'true' && !expect.devAuth) fail(cm, `IBM_INSECURE_DEV_AUTH=true is not allowed in ${overlay}`);
+    for (const [flag, what] of DEV_AUTH_FLAGS) {
+      const key = envVarForFlag(flag);
+      if (d[key] === undefined || d[key] === '') continue;
+      const state = abslBool(d[key]);
+      if (state === 'invalid') fail(cm, `${key}=${d[key]} is not a bool to Abseil (${ABSL_BOOLS}): the server would refuse to start`);
+      if (state === 'on' && !expect.devAuth) fail(cm, `${key}=${d[key]} is not allowed in ${overlay} (Abseil reads "${d[key]}" as true: ${what})`);
+    }
     if (d.IBM_DB) fail(cm, 'IBM_DB belongs in a Secret (the DSN may hold a password)');
   }
   if (expect.noSecrets) for (const s of byKind('Secret')) fail(s, `${overlay} must not carry Secret values in git`);
