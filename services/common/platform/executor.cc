@@ -1,5 +1,7 @@
 #include "platform/executor.h"
 
+#include "platform/logging.h"
+
 namespace ibm::platform {
 
 Executor::Executor(int workers, int max_queued) : max_queued_(max_queued) {
@@ -41,7 +43,13 @@ void Executor::Work() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    task();
+    // A task must not take a worker (or the process) down with it; the call runner already
+    // turns a handler's exception into INTERNAL, this is the last line of defence.
+    try {
+      task();
+    } catch (...) {
+      Log(LogLevel::kError, "uncaught exception in an executor task");
+    }
   }
 }
 

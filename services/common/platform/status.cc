@@ -19,12 +19,26 @@ bool ReadPayload(const absl::Status& status, absl::string_view url, Message* out
 
 }  // namespace
 
+std::string Truncated(absl::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  constexpr absl::string_view kMark = "...";
+  size_t cut = max > kMark.size() ? max - kMark.size() : 0;
+  // Back up to the start of a UTF-8 character (never leave half of one).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(text.substr(0, cut), kMark);
+}
+
 void FieldViolations::Add(absl::string_view field, absl::string_view description) {
-  violations_.emplace_back(std::string(field), std::string(description));
+  if (violations_.size() >= kMaxFieldViolations) {
+    ++dropped_;
+    return;
+  }
+  violations_.emplace_back(Truncated(field, kMaxFieldBytes),
+                           Truncated(description, kMaxDescriptionBytes));
 }
 
 absl::Status FieldViolations::status() const {
-  if (violations_.empty()) return absl::OkStatus();
+  if (empty()) return absl::OkStatus();
   google::rpc::BadRequest bad;
   std::vector<std::string> parts;
   for (const auto& [field, description] : violations_) {
@@ -33,7 +47,9 @@ absl::Status FieldViolations::status() const {
     v->set_description(description);
     parts.push_back(absl::StrCat(field, " ", description));
   }
-  absl::Status s = absl::InvalidArgumentError(absl::StrJoin(parts, "; "));
+  std::string message = absl::StrJoin(parts, "; ");
+  if (dropped_ > 0) absl::StrAppend(&message, "; and ", dropped_, " more");
+  absl::Status s = absl::InvalidArgumentError(message);
   s.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
   return s;
 }
@@ -75,10 +91,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
-  rpc.set_message(std::string(status.message()));
+  rpc.set_message(Truncated(status.message(), kMaxStatusMessageBytes));
   rpc.add_details()->PackFrom(ErrorInfoOf(status));
   google::rpc::BadRequest bad;
-  if (ReadPayload(status, kBadRequestUrl, &bad)) rpc.add_details()->PackFrom(bad);
+  if (ReadPayload(status, kBadRequestUrl, &bad)) {
+    // Whatever built the status, the details stay within the trailer budget.
+    while (bad.field_violations_size() > 0 &&
+           rpc.ByteSizeLong() + bad.ByteSizeLong() + 16 > kMaxStatusDetailsBytes) {
+      bad.mutable_field_violations()->RemoveLast();
+    }
+    rpc.add_details()->PackFrom(bad);
+  }
   // absl and gRPC share the canonical code numbering.
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), rpc.message(),
                       rpc.SerializeAsString());

@@ -25,15 +25,38 @@ inline constexpr absl::string_view kErrorDomain = "ibm.bnn.go.id";
 //   FieldViolations v;
 //   if (req.name().empty()) v.Add("name", "is required");
 //   if (auto s = v.status(); !s.ok()) return s;
+//
+// An error stays small whatever the request: at most kMaxFieldViolations are kept (the
+// message ends "... and N more"), and each field path and description is cut to a bound,
+// so a huge request can never make a huge error, trailer or log line. The bounds keep the
+// whole status (message, percent-encoded, plus details, base64) under gRPC's default 8 KiB
+// limit on received metadata: a larger one reaches the client as RESOURCE_EXHAUSTED instead.
 class FieldViolations {
  public:
+  static constexpr size_t kMaxFieldViolations = 10;
+  static constexpr size_t kMaxFieldBytes = 100;
+  static constexpr size_t kMaxDescriptionBytes = 150;
+
   void Add(absl::string_view field, absl::string_view description);
-  bool empty() const { return violations_.empty(); }
+  bool empty() const { return violations_.empty() && dropped_ == 0; }
+  // Violations added, kept or not.
+  size_t count() const { return violations_.size() + dropped_; }
   absl::Status status() const;
 
  private:
   std::vector<std::pair<std::string, std::string>> violations_;
+  size_t dropped_ = 0;
 };
+
+// The largest status message sent to a client or written to a log line; longer ones are cut.
+inline constexpr size_t kMaxStatusMessageBytes = 800;
+// The largest serialized google.rpc.Status sent as details; violations that would not fit
+// are left out (the message still counts them).
+inline constexpr size_t kMaxStatusDetailsBytes = 3500;
+
+// `text` cut to at most `max` bytes (on a UTF-8 character boundary), marked with "..." when
+// cut. For every piece of input echoed into an error or a log.
+std::string Truncated(absl::string_view text, size_t max);
 
 // An INVALID_ARGUMENT for one field.
 absl::Status InvalidField(absl::string_view field, absl::string_view description);

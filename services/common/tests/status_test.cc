@@ -4,6 +4,8 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace ibm::platform {
@@ -51,6 +53,47 @@ TEST(StatusTest, EveryErrorCarriesErrorInfoWithReason) {
   EXPECT_EQ(ErrorInfoOf(FromGrpcStatus(plain)).reason(), "NOT_FOUND");
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
   EXPECT_TRUE(FieldViolations().status().ok());
+}
+
+TEST(StatusTest, ViolationsAreCappedAndSayHowManyMore) {
+  FieldViolations v;
+  for (int i = 0; i < 1000; ++i) v.Add(absl::StrCat("unit.fiscal_years[", i, "]"), "is not a year");
+  EXPECT_EQ(v.count(), 1000u);
+  absl::Status s = v.status();
+  EXPECT_EQ(FieldViolationsOf(s).size(), FieldViolations::kMaxFieldViolations);
+  EXPECT_THAT(std::string(s.message()), ::testing::EndsWith("; and 990 more"));
+  EXPECT_EQ(FieldViolationsOf(s).back().first, "unit.fiscal_years[9]");
+}
+
+TEST(StatusTest, EchoedInputIsCut) {
+  FieldViolations v;
+  v.Add(std::string(5000, 'f'), std::string(5000, 'd'));
+  auto violations = FieldViolationsOf(v.status());
+  ASSERT_EQ(violations.size(), 1u);
+  EXPECT_EQ(violations[0].first.size(), FieldViolations::kMaxFieldBytes);
+  EXPECT_EQ(violations[0].second.size(), FieldViolations::kMaxDescriptionBytes);
+  grpc::Status g = ToGrpcStatus(absl::NotFoundError(std::string(100000, 'n')));
+  EXPECT_EQ(g.error_message().size(), kMaxStatusMessageBytes);
+  // However a status was built, its details stay within the budget.
+  google::rpc::BadRequest many;
+  for (int i = 0; i < 1000; ++i) {
+    auto* fv = many.add_field_violations();
+    fv->set_field(std::string(100, 'f'));
+    fv->set_description(std::string(150, 'd'));
+  }
+  absl::Status built = absl::InvalidArgumentError("built by hand");
+  built.SetPayload("type.googleapis.com/google.rpc.BadRequest", absl::Cord(many.SerializeAsString()));
+  g = ToGrpcStatus(built);
+  EXPECT_LE(g.error_details().size(), kMaxStatusDetailsBytes);
+  EXPECT_GT(FieldViolationsOf(FromGrpcStatus(g)).size(), 5u);
+}
+
+TEST(StatusTest, TruncatedNeverSplitsACharacter) {
+  EXPECT_EQ(Truncated("short", 10), "short");
+  EXPECT_EQ(Truncated("abcdefghij", 8), "abcde...");
+  // "é" is two bytes: cutting inside it backs up to before it.
+  EXPECT_EQ(Truncated("aaaa\xc3\xa9zzzzzz", 8), "aaaa...");
+  EXPECT_EQ(Truncated("aaa\xc3\xa9zzzzzz", 8), "aaa\xc3\xa9...");
 }
 
 }  // namespace
