@@ -13,7 +13,9 @@
 #
 # Authentication is the loud --insecure_dev_auth mode: callers pick their role and satker
 # with x-dev-role / x-dev-satker headers (ibmctl: --dev_role / --dev_satker). Never point
-# this at real client data.
+# this at real client data. Dev auth serves only on loopback: an IBM_HOST that is not
+# (another machine's view of this one) also needs IBM_INSECURE_DEV_AUTH_ALLOW_NON_LOOPBACK=1,
+# which puts an unauthenticated registry on the network.
 #
 # Services and their ports (gRPC / Prometheus metrics), on $IBM_HOST (default 127.0.0.1):
 #   registry 7001 / 9001   regions, satker, IBM units, recovery agents, officers

@@ -17,6 +17,8 @@ struct Metrics::Families {
   prometheus::Gauge& queued;
   prometheus::Gauge& db_open;
   prometheus::Gauge& db_idle;
+  prometheus::Counter& log_dropped;
+  uint64_t log_dropped_seen = 0;
 };
 
 Metrics::Metrics(std::string service)
@@ -41,6 +43,11 @@ Metrics::Metrics(std::string service)
       gauges.Add({{"service", service_}}),
       db.Add({{"service", service_}, {"state", "open"}}),
       db.Add({{"service", service_}, {"state", "idle"}}),
+      prometheus::BuildCounter()
+          .Name("ibm_log_lines_dropped_total")
+          .Help("Log lines dropped because stderr could not keep up")
+          .Register(*registry_)
+          .Add({{"service", service_}}),
   });
 }
 
@@ -76,6 +83,13 @@ void Metrics::SetQueued(int queued) { families_->queued.Set(queued); }
 void Metrics::SetDbConnections(int open, int idle) {
   families_->db_open.Set(open);
   families_->db_idle.Set(idle);
+}
+
+void Metrics::SetLogLinesDropped(uint64_t total) {
+  if (total > families_->log_dropped_seen) {
+    families_->log_dropped.Increment(static_cast<double>(total - families_->log_dropped_seen));
+    families_->log_dropped_seen = total;
+  }
 }
 
 std::string Metrics::Render() const {

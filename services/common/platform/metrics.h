@@ -5,6 +5,7 @@
 //   ibm_rpc_duration_seconds{service,method}            latency histogram
 //   ibm_executor_queued{service}                        calls waiting for a worker
 //   ibm_db_connections{service,state="open"|"idle"}     the SQL pool
+//   ibm_log_lines_dropped_total{service}                log lines dropped (stderr stalled)
 
 #include <memory>
 #include <string>
@@ -31,6 +32,8 @@ class Metrics {
   void ObserveCall(absl::string_view method, absl::string_view code, double seconds);
   void SetQueued(int queued);
   void SetDbConnections(int open, int idle);
+  // The process's count of dropped log lines (DroppedLogLines), brought up to date.
+  void SetLogLinesDropped(uint64_t total);
 
   // The text exposition of every metric (what /metrics serves).
   std::string Render() const;

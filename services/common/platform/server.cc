@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -136,17 +137,21 @@ void Server::MonitorHealth() {
     if (metrics_ != nullptr) {
       sql::PoolStats stats = db_->stats();
       metrics_->SetDbConnections(stats.open, stats.idle);
+      metrics_->SetLogLinesDropped(DroppedLogLines());
     }
   }
 }
 
-void Server::Shutdown(absl::Duration grace) {
+void Server::Shutdown(absl::Duration grace, absl::Duration lame_duck) {
   std::call_once(shutdown_once_, [&] {
-    Log(LogLevel::kInfo, "shutting down", {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+    Log(LogLevel::kInfo, "shutting down", {{"lame_duck_ms", absl::ToInt64Milliseconds(lame_duck)},
+                                           {"grace_ms", absl::ToInt64Milliseconds(grace)}});
     stopping_.Notify();
     if (health_thread_.joinable()) health_thread_.join();
-    // Every health name NOT_SERVING (and stays so), then drain.
+    // Every health name NOT_SERVING (and stays so); calls are still served while the
+    // lame-duck period lasts; then drain.
     server_->GetHealthCheckService()->Shutdown();
+    if (lame_duck > absl::ZeroDuration()) absl::SleepFor(lame_duck);
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     stopped_.Notify();
   });

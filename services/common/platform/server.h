@@ -53,9 +53,11 @@ class Server {
 
   int port() const { return port_; }
 
-  // Readiness goes NOT_SERVING, new calls are refused, in-flight calls may finish until
-  // `grace` has passed; then the rest are cancelled. Idempotent.
-  void Shutdown(absl::Duration grace);
+  // Every health name goes NOT_SERVING; for `lame_duck` the server still answers calls (so
+  // load balancers and clients see it leave before the port closes); then new calls are
+  // refused, in-flight calls may finish until `grace` has passed, and the rest are
+  // cancelled. Idempotent.
+  void Shutdown(absl::Duration grace, absl::Duration lame_duck = absl::ZeroDuration());
   // Blocks until Shutdown has completed.
   void Wait();
 

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <thread>
 
+extern char** environ;
+
 #include "absl/flags/flag.h"
 #include "absl/flags/internal/program_name.h"
 #include "absl/flags/internal/usage.h"
@@ -36,6 +38,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates it signed (mTLS)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, log_format, "auto",
+          "json (one object a line, for collectors), text (short human lines) or auto (text "
+          "when stderr is a terminal, else json)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics address, host:port; 'off' disables [default: 0.0.0.0:<the service's "
           "metrics port>]");
@@ -47,31 +52,62 @@ ABSL_FLAG(std::string, field_keys, "",
           "base64>', the first seals, all open (required by services that store such fields)");
 ABSL_FLAG(std::string, jwt_issuer, "", "required iss claim of bearer tokens");
 ABSL_FLAG(std::string, jwt_audience, "ibm-suite", "required aud claim of bearer tokens");
+ABSL_FLAG(absl::Duration, jwt_max_lifetime, absl::Hours(24),
+          "longest accepted bearer-token lifetime (exp - iat); tokens issued for longer are "
+          "refused");
 ABSL_FLAG(bool, insecure_dev_auth, false,
           "DEVELOPMENT ONLY: trust x-dev-role/x-dev-satker/x-dev-subject headers instead of "
           "verifying tokens. Never with real data");
+ABSL_FLAG(bool, insecure_dev_auth_allow_non_loopback, false,
+          "DEVELOPMENT ONLY: let --insecure_dev_auth serve on an address other than loopback "
+          "(a development pod); without it, dev auth serves only on 127.0.0.1 / [::1]");
+ABSL_FLAG(bool, check_config, false,
+          "check the flags, environment, key files and database, print 'config ok', and exit "
+          "(0 when usable, 2 when not) without serving");
 ABSL_FLAG(int, workers, 16, "threads that run handlers (blocking SQL)");
 ABSL_FLAG(int, max_queued, 256, "calls that may wait for a worker before RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_message_bytes, 4 << 20, "largest request or response message");
 ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(2),
           "how often readiness checks the database");
+ABSL_FLAG(absl::Duration, lame_duck, absl::Seconds(2),
+          "on SIGTERM, how long the server keeps answering (health NOT_SERVING) before it stops "
+          "accepting calls, so load balancers see it leave first");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "on SIGTERM, how long in-flight calls may finish before they are cancelled");
+          "on SIGTERM, after the lame-duck period, how long in-flight calls may finish before "
+          "they are cancelled");
 
 namespace ibm::platform {
 namespace {
 
 const std::vector<std::string>& OurFlags() {
   static const std::vector<std::string> flags = {
-      "listen",        "db",           "tls_cert",          "tls_key",
-      "tls_client_ca", "log_level",    "metrics_listen",    "jwt_public_keys",
-      "jwt_issuer",    "jwt_audience", "field_keys",        "insecure_dev_auth",
-      "workers",       "max_queued",   "max_message_bytes", "health_interval",
+      "listen",
+      "db",
+      "tls_cert",
+      "tls_key",
+      "tls_client_ca",
+      "log_level",
+      "log_format",
+      "metrics_listen",
+      "jwt_public_keys",
+      "jwt_issuer",
+      "jwt_audience",
+      "jwt_max_lifetime",
+      "field_keys",
+      "insecure_dev_auth",
+      "insecure_dev_auth_allow_non_loopback",
+      "check_config",
+      "workers",
+      "max_queued",
+      "max_message_bytes",
+      "health_interval",
+      "lame_duck",
       "shutdown_grace"};
   return flags;
 }
 
 [[noreturn]] void Die(const std::string& program, absl::string_view what, const absl::Status& s) {
+  FlushLogs();
   std::fprintf(stderr, "%s: %s: %s\n", program.c_str(), std::string(what).c_str(),
                std::string(s.message()).c_str());
   std::exit(2);
@@ -89,6 +125,7 @@ absl::StatusOr<std::unique_ptr<auth::Authenticator>> MakeAuthenticator() {
   o.public_key_files = absl::StrSplit(absl::GetFlag(FLAGS_jwt_public_keys), ',', absl::SkipEmpty());
   o.issuer = absl::GetFlag(FLAGS_jwt_issuer);
   o.audience = absl::GetFlag(FLAGS_jwt_audience);
+  o.max_lifetime = absl::GetFlag(FLAGS_jwt_max_lifetime);
   if (o.public_key_files.empty()) {
     return absl::InvalidArgumentError(
         "no way to authenticate callers: give --jwt_public_keys and --jwt_issuer (or, for local "
@@ -101,6 +138,36 @@ absl::StatusOr<std::unique_ptr<auth::Authenticator>> MakeAuthenticator() {
 
 std::string EnvVarForFlag(absl::string_view flag) {
   return absl::AsciiStrToUpper(absl::StrCat("IBM_", flag));
+}
+
+bool IsLoopbackAddress(absl::string_view listen) {
+  if (absl::StartsWith(listen, "unix:") || absl::StartsWith(listen, "unix-abstract:")) return true;
+  absl::string_view host = listen;
+  if (absl::ConsumePrefix(&host, "[")) {
+    host = host.substr(0, host.find(']'));
+  } else if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::string>& flags,
+                                                      char** environment) {
+  // Variables of the suite's scripts and tools, not of the servers.
+  static const std::vector<std::string> kNotFlags = {
+      "IBM_DATA_DIR",   "IBM_HOST",  "IBM_SANITIZE", "IBM_BUILD_JOBS", "IBM_TEST_JOBS",
+      "IBM_REGISTRY",   "IBM_TOKEN", "IBM_TIMEOUT",  "IBM_DEV_ROLE",   "IBM_DEV_SATKER",
+      "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
+  std::vector<std::string> unknown;
+  for (char** e = environment; e != nullptr && *e != nullptr; ++e) {
+    absl::string_view entry = *e;
+    absl::string_view name = entry.substr(0, entry.find('='));
+    if (!absl::StartsWith(name, "IBM_") || absl::StartsWith(name, "IBM_TEST_")) continue;
+    bool known = std::find(kNotFlags.begin(), kNotFlags.end(), name) != kNotFlags.end();
+    for (const std::string& f : flags) known = known || EnvVarForFlag(f) == name;
+    if (!known) unknown.emplace_back(name);
+  }
+  return unknown;
 }
 
 std::vector<std::string> ArgsWithEnvironment(
@@ -123,6 +190,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);  // reload the JWT public keys
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   absl::FlagsUsageConfig usage;
@@ -164,10 +232,28 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
 
   auto level = ParseLogLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) Die(program, "--log_level", level.status());
-  InitLogging(*level);
+  auto format = ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) Die(program, "--log_format", format.status());
+  InitLogging(*level, *format);
 
+  for (const std::string& name : UnknownEnvironmentVariables(OurFlags(), environ)) {
+    Log(LogLevel::kWarn, "unknown IBM_* environment variable ignored (a typo?)",
+        {{"variable", name}});
+  }
+  const bool dev_auth = absl::GetFlag(FLAGS_insecure_dev_auth);
   std::string listen = absl::GetFlag(FLAGS_listen);
-  if (listen.empty()) listen = absl::StrCat("0.0.0.0:", spec.default_port);
+  // Unverified callers are for a developer's own machine: dev auth listens on loopback.
+  if (listen.empty()) {
+    listen = absl::StrCat(dev_auth ? "127.0.0.1:" : "0.0.0.0:", spec.default_port);
+  }
+  if (dev_auth && !IsLoopbackAddress(listen) &&
+      !absl::GetFlag(FLAGS_insecure_dev_auth_allow_non_loopback)) {
+    Die(program, "--insecure_dev_auth",
+        absl::InvalidArgumentError(absl::StrCat(
+            "refuses to serve unverified callers on ", listen,
+            ", which is not a loopback address; listen on 127.0.0.1 or, for a development pod "
+            "only, also give --insecure_dev_auth_allow_non_loopback")));
+  }
   std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (metrics_listen.empty()) metrics_listen = absl::StrCat("0.0.0.0:", spec.default_metrics_port);
   std::string dsn_text = absl::GetFlag(FLAGS_db);
@@ -212,6 +298,13 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   sql::OpenOptions open_options;
   auto db = sql::Open(dsn_text, open_options);
   if (!db.ok()) Die(program, absl::StrCat("database ", dsn->Redacted()), db.status());
+  if (absl::GetFlag(FLAGS_check_config)) {
+    // Everything above is checked; the database is reachable. Nothing is written.
+    if (auto ping = (*db)->Ping(); !ping.ok()) Die(program, "database", ping);
+    std::printf("%s: config ok (listen %s, db %s, %s)\n", program.c_str(), listen.c_str(),
+                dsn->Redacted().c_str(), dev_auth ? "INSECURE dev auth" : "JWT auth");
+    return 0;
+  }
   auto migrated = sql::Migrate(**db, spec.migrations);
   if (!migrated.ok()) Die(program, "schema migration", migrated.status());
 
@@ -254,12 +347,21 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
        {"insecure_dev_auth", absl::GetFlag(FLAGS_insecure_dev_auth)}});
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    absl::Status reloaded = (*authenticator)->Reload();
+    if (reloaded.ok()) {
+      Log(LogLevel::kInfo, "SIGHUP: authentication keys reloaded");
+    } else {
+      Log(LogLevel::kError, "SIGHUP: keys not reloaded, the previous keys stay in use",
+          {{"error", std::string(reloaded.message())}});
+    }
+  }
   Log(LogLevel::kInfo, "stop signal received", {{"signal", signal_number}});
-  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace), absl::GetFlag(FLAGS_lame_duck));
   (*server)->Wait();
   executor.Stop();
   Log(LogLevel::kInfo, "stopped", {{"service", spec.name}});
+  FlushLogs();
   return 0;
 }
 

@@ -59,4 +59,12 @@ std::vector<std::string> ArgsWithEnvironment(int argc, char** argv,
                                              const std::vector<std::string>& flags,
                                              const std::function<const char*(const char*)>& getenv);
 
+// True for addresses only this machine can reach: 127.0.0.0/8, [::1], localhost, unix sockets.
+bool IsLoopbackAddress(absl::string_view listen);
+
+// The IBM_* variables of `environment` that are no flag of `flags` (nor a known variable of
+// the suite's scripts and tools): each is warned about at start-up, as a likely typo.
+std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::string>& flags,
+                                                      char** environment);
+
 }  // namespace ibm::platform

@@ -98,6 +98,8 @@ ServerProcess::~ServerProcess() {
 
 std::string ServerProcess::output() const { return ReadAll(log_path_); }
 
+void ServerProcess::Signal(int signal) { kill(pid_, signal); }
+
 ExitResult ServerProcess::Stop(int signal, absl::Duration timeout) {
   ExitResult r;
   kill(pid_, signal);

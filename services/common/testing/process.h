@@ -36,6 +36,8 @@ class ServerProcess {
   std::string output() const;
   // Sends `signal` and waits for the exit.
   ExitResult Stop(int signal, absl::Duration timeout = absl::Seconds(20));
+  // Sends `signal` and returns at once (SIGHUP, or a SIGTERM whose lame duck is watched).
+  void Signal(int signal);
 
  private:
   ServerProcess() = default;

@@ -1,12 +1,14 @@
 // The server platform end to end, in process: a test service on the EchoService contract
 // whose handler can be told to block, behind real JWT auth, executor, health and metrics.
 
+#include <optional>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <limits>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +23,8 @@
 #include "gtest/gtest.h"
 #include "ibm/platform/v1/platform.grpc.pb.h"
 #include "platform/logging.h"
+#include "platform/macros.h"
+#include "platform/server_main.h"
 #include "platform/status.h"
 #include "testing/test_database.h"
 #include "testing/test_server.h"
@@ -34,7 +38,8 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 
 // Echo that obeys its message: "block" waits for release, "sleep" takes 300 ms, "bad" fails
-// validation, "whoami" answers with the caller.
+// validation, "whoami" answers with the caller, "throw"/"throw-int" throw, "bug" hits an
+// IBM_BUG, and more than 1,000 bytes fail with one violation per byte.
 class TestEcho final : public ibm::platform::v1::EchoService::CallbackService {
  public:
   explicit TestEcho(Runtime runtime)
@@ -48,6 +53,15 @@ class TestEcho final : public ibm::platform::v1::EchoService::CallbackService {
       if (m == "block") release.WaitForNotificationWithTimeout(absl::Seconds(10));
       if (m == "sleep") absl::SleepFor(absl::Milliseconds(300));
       if (m == "bad") return InvalidField("message", "must not be 'bad'");
+      if (m == "throw") throw std::out_of_range("sql: column 7 is not an integer");
+      if (m == "throw-int") throw 42;
+      if (m == "bug") return IBM_BUG("a unit row without a village: ", m);
+      if (m.size() > 1000) {  // every byte a violation, and a message echoing the input
+        FieldViolations v;
+        v.Add(m, m);  // a field path that echoes the input
+        for (size_t i = 0; i < m.size(); ++i) v.Add(absl::StrCat("message[", i, "]"), m);
+        return v.status();
+      }
       resp->set_message(m == "whoami" ? call.caller->Describe() : m);
       return absl::OkStatus();
     });
@@ -125,6 +139,44 @@ TEST_F(PlatformServerTest, AuthenticatedCallSeesItsPrincipal) {
   grpc::Status s = Call("whoami", &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.message(), "officer-1 (officer@bnnp-32)");
+}
+
+TEST_F(PlatformServerTest, AnExceptionFailsOnlyItsCallAsInternalAndIsLogged) {
+  Start();
+  LogCapture capture;
+  for (const char* message : {"throw", "throw-int", "bug"}) {
+    auto ctx = server_->As("officer", "bnnp-32");
+    ctx->AddMetadata("x-request-id", absl::StrCat("req-", message));
+    grpc::Status s = Call(message, nullptr, ctx.get());
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL) << message;
+    // The client learns that it failed and what to quote, not the internals.
+    EXPECT_THAT(s.error_message(), HasSubstr("request id")) << message;
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr("column"))) << message;
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(".cc"))) << message;
+  }
+  EchoResponse resp;
+  ASSERT_TRUE(Call("still serving", &resp).ok());
+  EXPECT_EQ(resp.message(), "still serving");
+  const std::string log = capture.text();
+  EXPECT_THAT(log, HasSubstr(R"("request_id":"req-throw","kind":"exception","what":"sql: column 7 is not an integer")"));
+  EXPECT_THAT(log, HasSubstr(R"("request_id":"req-throw-int","kind":"unknown exception")"));
+  EXPECT_THAT(log, HasSubstr(R"("msg":"bug","where":"services/common/tests/platform_server_test.cc:)"));
+}
+
+TEST_F(PlatformServerTest, AHugeBadRequestGetsASmallErrorAndASmallLogLine) {
+  Start();
+  LogCapture capture;
+  const std::string huge(1 << 18, 'x');  // 256 KB, a violation per byte
+  grpc::Status s = Call(huge);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LE(s.error_message().size(), kMaxStatusMessageBytes);
+  EXPECT_LE(s.error_details().size(), kMaxStatusDetailsBytes);
+  auto violations = FieldViolationsOf(FromGrpcStatus(s));
+  EXPECT_EQ(violations.size(), FieldViolations::kMaxFieldViolations);
+  EXPECT_THAT(s.error_message(), HasSubstr("..."));
+  const std::string log = capture.text();
+  EXPECT_LE(log.size(), 4000u);
+  EXPECT_THAT(log, HasSubstr("INVALID_ARGUMENT"));
 }
 
 TEST_F(PlatformServerTest, MissingOrBadTokenIsUnauthenticatedBeforeAnyWork) {
@@ -222,15 +274,15 @@ TEST_F(PlatformServerTest, CallWhoseDeadlinePassedInTheQueueIsNotRun) {
 
 TEST_F(PlatformServerTest, OneJsonLogLinePerCallWithoutThePayload) {
   Start();
-  std::string captured;
-  SetLogSinkForTesting(&captured);
+  std::optional<LogCapture> capture(std::in_place);
   auto ctx = server_->As("officer", "bnnk-32.04");
   ctx->AddMetadata("x-request-id", "req-42");
   grpc::Status s = Call("NIK 3273014101900001", nullptr, ctx.get());
   grpc::ClientContext anonymous;
   anonymous.AddMetadata("x-request-id", "req-43");
   Call("hello", nullptr, &anonymous);
-  SetLogSinkForTesting(nullptr);
+  const std::string captured = capture->text();
+  capture.reset();
   ASSERT_TRUE(s.ok());
   EXPECT_THAT(captured, ::testing::Not(HasSubstr("3273014101900001")));
   std::vector<nlohmann::json> lines;
@@ -369,6 +421,66 @@ TEST(TlsTest, HalfATlsConfigurationIsRefused) {
   EXPECT_TRUE(CheckServerOptions(ServerOptions()).ok());
 }
 
+TEST(LoggingTest, JsonLinesAreValidJsonWhateverTheInput) {
+  const std::string line = internal::JsonLine(
+      "2026-12-02T05:00:00.000Z", LogLevel::kWarn, "say \"hi\"\n",
+      {{"ctl", std::string("a\x01b\x7f\tc")},
+       {"bad_utf8", std::string("ok \xc3\xa9 \xff\xc3 \xed\xa0\x80 end")},
+       {"n", int64_t{-42}},
+       {"x", 0.25},
+       {"inf", std::numeric_limits<double>::infinity()},
+       {"yes", true}});
+  nlohmann::json j = nlohmann::json::parse(line);  // throws on invalid JSON or UTF-8
+  EXPECT_EQ(j["level"], "warn");
+  EXPECT_EQ(j["msg"], "say \"hi\"\n");
+  EXPECT_EQ(j["ctl"], "a\x01b\x7f\tc");
+  EXPECT_EQ(j["bad_utf8"], "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
+  EXPECT_EQ(j["n"], -42);
+  EXPECT_EQ(j["x"], 0.25);
+  EXPECT_TRUE(j["inf"].is_null());
+  EXPECT_EQ(j["yes"], true);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(LoggingTest, TextLinesAreShortAndCannotDriveTheTerminal) {
+  const std::string line = internal::TextLine(
+      "05:00:00.000", LogLevel::kInfo, "call",
+      {{"method", "/ibm.registry.v1.RegionService/GetRegion"},
+       {"code", "OK"},
+       {"caller", ""},
+       {"error", std::string("\x1b[31mred")},
+       {"insecure_dev_auth", false},
+       {"duration_ms", 0.5}});
+  EXPECT_EQ(line,
+            "05:00:00.000 INFO  call method=/ibm.registry.v1.RegionService/GetRegion code=OK "
+            "error=?[31mred duration_ms=0.5");
+}
+
+TEST(LoggingTest, AStalledStderrDropsAndCountsLinesInsteadOfBlockingCallers) {
+  const uint64_t before = DroppedLogLines();
+  internal::PauseLogWriterForTesting(true);
+  internal::SetLogQueueLimitForTesting(5);
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 1000; ++i) Log(LogLevel::kError, "stalled", {{"i", i}});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));  // never waits for the writer
+  EXPECT_GE(DroppedLogLines() - before, 995u);
+  internal::SetLogQueueLimitForTesting(16384);
+  internal::PauseLogWriterForTesting(false);
+  FlushLogs();
+}
+
+TEST(LoggingTest, CaptureEndsWithItsScopeEvenWhenATestFailsInside) {
+  {
+    LogCapture capture;
+    Log(LogLevel::kWarn, "captured line");
+    EXPECT_THAT(capture.text(), HasSubstr("captured line"));
+  }
+  // Gone: a line now goes to stderr, and a new capture starts empty.
+  Log(LogLevel::kWarn, "after the capture");
+  LogCapture again;
+  EXPECT_THAT(again.text(), ::testing::Not(HasSubstr("captured line")));
+}
+
 TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
   std::string a0 = "ibm-x", a1 = "--db=sqlite::memory:";
   char* argv[] = {a0.data(), a1.data()};
@@ -381,8 +493,25 @@ TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
   ASSERT_EQ(args.size(), 4u);
   EXPECT_EQ(args[1], "--db=mysql://u:p@h/db");
   EXPECT_EQ(args[2], "--log_level=debug");
-  EXPECT_EQ(args[3], "--db=sqlite::memory:");  // later wins in absl's parser
+  EXPECT_EQ(args[3], "--db=sqlite::memory:");  // later wins in absl's parser (checked end to
+                                               // end by the smoke server's --check_config test)
   EXPECT_EQ(EnvVarForFlag("jwt_public_keys"), "IBM_JWT_PUBLIC_KEYS");
+}
+
+TEST(ConfigTest, UnknownVariablesAreFoundAndLoopbackIsRecognised) {
+  std::string a = "IBM_DB=x", b = "IBM_LISTNE=y", c = "PATH=/bin", d = "IBM_TEST_MYSQL_DSN=z",
+              e = "IBM_DATA_DIR=var";
+  char* env[] = {a.data(), b.data(), c.data(), d.data(), e.data(), nullptr};
+  EXPECT_THAT(UnknownEnvironmentVariables({"db", "listen"}, env),
+              ::testing::ElementsAre("IBM_LISTNE"));
+  for (const char* local : {"127.0.0.1:7001", "127.1.2.3:1", "localhost:7001", "[::1]:7001",
+                            "unix:/tmp/s.sock"}) {
+    EXPECT_TRUE(IsLoopbackAddress(local)) << local;
+  }
+  for (const char* remote : {"0.0.0.0:7001", "[::]:7001", "10.0.0.5:7001", ":7001",
+                             "ibm-registry:7001", "128.0.0.1:1"}) {
+    EXPECT_FALSE(IsLoopbackAddress(remote)) << remote;
+  }
 }
 
 }  // namespace

@@ -132,10 +132,91 @@ TEST_F(SmokeServerTest, BadStartUpIsOneLineAndExitCode2) {
   }
 }
 
+TEST_F(SmokeServerTest, DevAuthServesOnlyOnLoopbackUnlessToldTwice) {
+  const std::vector<std::string> base = {"--db=sqlite::memory:", "--metrics_listen=off"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), base.begin(), base.end());
+    return extra;
+  };
+  // Every spelling of "on" counts, on the command line or from the environment.
+  testing::ExitResult r =
+      testing::RunToExit(kBinary, with({"--insecure_dev_auth", "--listen=0.0.0.0:0"}));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("is not a loopback address"));
+  for (const char* on : {"true", "1", "yes", "TRUE", "y"}) {
+    r = testing::RunToExit(kBinary, with({"--listen=0.0.0.0:0"}), {{"IBM_INSECURE_DEV_AUTH", on}});
+    EXPECT_EQ(r.exit_code, 2) << on << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr("is not a loopback address")) << on;
+  }
+  // Without --listen, dev auth listens on loopback.
+  r = testing::RunToExit(kBinary, with({"--insecure_dev_auth", "--check_config"}));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("listen 127.0.0.1:"));
+  EXPECT_THAT(r.output, HasSubstr("INSECURE dev auth"));
+  // A development pod says so twice.
+  auto p = testing::ServerProcess::Start(
+      kBinary, with({"--insecure_dev_auth", "--insecure_dev_auth_allow_non_loopback",
+                     "--listen=0.0.0.0:0", "--lame_duck=0s"}));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ((*p)->Stop(SIGTERM).exit_code, 0);
+}
+
+TEST_F(SmokeServerTest, CheckConfigValidatesWithoutServingAndTheCommandLineBeatsTheEnvironment) {
+  const std::string dsn = absl::StrCat("sqlite://", dir_.path(), "/checked.db");
+  std::vector<std::string> args = Args(dsn);
+  args.erase(args.begin());  // --listen comes from the environment below
+  args.push_back("--check_config");
+  testing::ExitResult r = testing::RunToExit(kBinary, args, {{"IBM_LISTEN", "127.0.0.1:7101"}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("config ok (listen 127.0.0.1:7101"));
+  args.push_back("--listen=127.0.0.1:7102");
+  r = testing::RunToExit(kBinary, args, {{"IBM_LISTEN", "127.0.0.1:7101"}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("config ok (listen 127.0.0.1:7102"));
+  // A typo in a variable's name is warned about, not silently ignored.
+  r = testing::RunToExit(kBinary, args, {{"IBM_SHUTDOWN_GARCE", "30s"}});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("unknown IBM_* environment variable"));
+  EXPECT_THAT(r.output, HasSubstr("IBM_SHUTDOWN_GARCE"));
+  // Nothing was migrated or served: a check is no start.
+  EXPECT_THAT(r.output, Not(HasSubstr("serving")));
+  // A bad setting is the usual one line and exit code 2.
+  args.push_back("--jwt_public_keys=/nonexistent.pem");
+  r = testing::RunToExit(kBinary, args);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+TEST_F(SmokeServerTest, OnSigtermTheServerIsALameDuckBeforeItStops) {
+  std::vector<std::string> args = Args(absl::StrCat("sqlite://", dir_.path(), "/lame.db"));
+  args.push_back("--lame_duck=1500ms");
+  auto p = testing::ServerProcess::Start(kBinary, args);
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*p)->port()),
+                                     grpc::InsecureChannelCredentials());
+  ASSERT_EQ(testing::HealthOf(channel, ""), "SERVING");
+  const absl::Time signalled = absl::Now();
+  (*p)->Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(300));
+  // Health says it is leaving, but calls are still answered.
+  EXPECT_EQ(testing::HealthOf(channel, ""), "NOT_SERVING");
+  auto diag = ibm::platform::v1::DiagnosticsService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", tokens_.Bearer("officer", "bnnp-32"));
+  ibm::platform::v1::ServerInfo info;
+  grpc::Status s = diag->GetServerInfo(&ctx, {}, &info);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  testing::ExitResult r = (*p)->Stop(SIGTERM);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GE(absl::Now() - signalled, absl::Milliseconds(1400));
+  EXPECT_THAT(r.output, HasSubstr("\"lame_duck_ms\":1500"));
+}
+
 TEST_F(SmokeServerTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
   testing::ExitResult r = testing::RunToExit(kBinary, {"--help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* flag : {"--db", "--listen", "--jwt_public_keys", "--insecure_dev_auth",
+                           "--insecure_dev_auth_allow_non_loopback", "--check_config",
+                           "--jwt_max_lifetime", "--log_format", "--lame_duck",
                            "--metrics_listen", "--shutdown_grace", "IBM_DB"}) {
     EXPECT_THAT(r.output, HasSubstr(flag));
   }
