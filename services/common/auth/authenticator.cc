@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "platform/status.h"
 
 namespace ibm::auth {
@@ -34,10 +35,40 @@ struct Key {
   std::set<std::string> algorithms;  // the algorithms this key may verify
 };
 
+absl::StatusOr<Key> LoadKey(const std::string& path);
+
+absl::StatusOr<std::shared_ptr<const std::map<std::string, Key>>> LoadKeys(
+    const std::vector<std::string>& files) {
+  auto keys = std::make_shared<std::map<std::string, Key>>();
+  for (const std::string& path : files) {
+    auto key = LoadKey(path);
+    if (!key.ok()) return key.status();
+    (*keys)[std::filesystem::path(path).stem().string()] = *std::move(key);
+  }
+  return keys;
+}
+
+// A NumericDate claim (RFC 7519): a whole number of seconds in a sane range.
+std::optional<absl::Time> NumericDate(const nlohmann::json& c, const char* name) {
+  auto it = c.find(name);
+  if (it == c.end() || !it->is_number_integer()) return std::nullopt;
+  const int64_t seconds = it->get<int64_t>();
+  if (seconds < 0 || seconds > int64_t{1} << 40) return std::nullopt;
+  return absl::FromUnixSeconds(seconds);
+}
+
 class JwtAuthenticator final : public Authenticator {
  public:
-  JwtAuthenticator(JwtOptions options, std::map<std::string, Key> keys)
+  JwtAuthenticator(JwtOptions options, std::shared_ptr<const std::map<std::string, Key>> keys)
       : options_(std::move(options)), keys_(std::move(keys)) {}
+
+  absl::Status Reload() override {
+    auto keys = LoadKeys(options_.public_key_files);
+    if (!keys.ok()) return keys.status();
+    absl::MutexLock lock(&mu_);
+    keys_ = *std::move(keys);
+    return absl::OkStatus();
+  }
 
   absl::StatusOr<Principal> Authenticate(const Metadata& md) const override {
     std::optional<std::string> header = Header(md, "authorization");
@@ -58,13 +89,18 @@ class JwtAuthenticator final : public Authenticator {
     const std::string alg = StringField(*head, "alg");
     const std::string kid = StringField(*head, "kid");
 
+    std::shared_ptr<const std::map<std::string, Key>> keys;
+    {
+      absl::MutexLock lock(&mu_);
+      keys = keys_;
+    }
     const Key* key = nullptr;
     if (!kid.empty()) {
-      auto it = keys_.find(kid);
-      if (it == keys_.end()) return Unauthenticated("token signed with an unknown key id");
+      auto it = keys->find(kid);
+      if (it == keys->end()) return Unauthenticated("token signed with an unknown key id");
       key = &it->second;
-    } else if (keys_.size() == 1) {
-      key = &keys_.begin()->second;
+    } else if (keys->size() == 1) {
+      key = &keys->begin()->second;
     } else {
       return Unauthenticated("token has no kid and several keys are configured");
     }
@@ -99,15 +135,22 @@ class JwtAuthenticator final : public Authenticator {
 
   absl::StatusOr<Principal> PrincipalFrom(const nlohmann::json& c) const {
     const absl::Time now = options_.clock();
-    auto exp = c.find("exp");
-    if (exp == c.end() || !exp->is_number()) return Unauthenticated("token has no exp");
-    if (absl::FromUnixSeconds(exp->get<int64_t>()) + options_.leeway < now) {
+    const std::optional<absl::Time> exp = NumericDate(c, "exp");
+    if (!exp) return Unauthenticated("token has no exp (a whole number of seconds)");
+    if (*exp + options_.leeway < now) {
       return platform::WithReason(absl::UnauthenticatedError("token expired"), "TOKEN_EXPIRED");
     }
-    if (auto nbf = c.find("nbf");
-        nbf != c.end() && nbf->is_number() &&
-        absl::FromUnixSeconds(nbf->get<int64_t>()) - options_.leeway > now) {
-      return Unauthenticated("token not yet valid");
+    const std::optional<absl::Time> iat = NumericDate(c, "iat");
+    if (!iat) return Unauthenticated("token has no iat (a whole number of seconds)");
+    if (*iat - options_.leeway > now) return Unauthenticated("token issued in the future");
+    if (*exp - *iat > options_.max_lifetime) {
+      return Unauthenticated(absl::StrCat("token lives longer than the accepted ",
+                                          absl::FormatDuration(options_.max_lifetime)));
+    }
+    if (c.contains("nbf")) {
+      const std::optional<absl::Time> nbf = NumericDate(c, "nbf");
+      if (!nbf) return Unauthenticated("token nbf is not a whole number of seconds");
+      if (*nbf - options_.leeway > now) return Unauthenticated("token not yet valid");
     }
     if (StringField(c, "iss") != options_.issuer)
       return Unauthenticated("token issuer not accepted");
@@ -135,7 +178,8 @@ class JwtAuthenticator final : public Authenticator {
   }
 
   const JwtOptions options_;
-  const std::map<std::string, Key> keys_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const std::map<std::string, Key>> keys_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<Key> LoadKey(const std::string& path) {
@@ -191,13 +235,12 @@ absl::StatusOr<std::unique_ptr<Authenticator>> NewJwtAuthenticator(JwtOptions op
   if (options.issuer.empty() || options.audience.empty()) {
     return absl::InvalidArgumentError("JWT authentication needs an issuer and an audience");
   }
-  std::map<std::string, Key> keys;
-  for (const std::string& path : options.public_key_files) {
-    auto key = LoadKey(path);
-    if (!key.ok()) return key.status();
-    keys[std::filesystem::path(path).stem().string()] = *std::move(key);
+  if (options.max_lifetime <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("JWT authentication needs a positive maximum lifetime");
   }
-  return std::make_unique<JwtAuthenticator>(std::move(options), std::move(keys));
+  auto keys = LoadKeys(options.public_key_files);
+  if (!keys.ok()) return keys.status();
+  return std::make_unique<JwtAuthenticator>(std::move(options), *std::move(keys));
 }
 
 std::unique_ptr<Authenticator> NewInsecureDevAuthenticator() {

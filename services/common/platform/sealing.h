@@ -25,10 +25,15 @@
 
 namespace ibm::platform {
 
+// A file of secret keys must be readable by this service only: INVALID_ARGUMENT when others
+// may access it, or a group this process does not run in (a Kubernetes Secret mounted 0440
+// with the pod's fsGroup is fine).
+absl::Status CheckKeyFileAccess(const std::string& path);
+
 class FieldSealer {
  public:
   // Reads a key file; one line of error naming the file and line (never a key) if it is
-  // unreadable, empty or malformed.
+  // unreadable, too widely readable (CheckKeyFileAccess), empty or malformed.
   static absl::StatusOr<std::shared_ptr<const FieldSealer>> FromKeyFile(const std::string& path);
   // From "<id> <base64 key>" lines, as in the file.
   static absl::StatusOr<std::shared_ptr<const FieldSealer>> FromKeyText(absl::string_view text,

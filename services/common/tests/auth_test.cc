@@ -134,7 +134,7 @@ TEST_F(JwtTest, EveryBadTokenIsUnauthenticated) {
   auto early = base;
   early["nbf"] = absl::ToUnixSeconds(now_ + absl::Minutes(5));
   EXPECT_EQ(CodeOf(early), unauth);
-  for (const char* claim : {"exp", "sub", "role", "satker", "iss", "aud"}) {
+  for (const char* claim : {"exp", "iat", "sub", "role", "satker", "iss", "aud"}) {
     auto missing = base;
     missing.erase(claim);
     EXPECT_EQ(CodeOf(missing), unauth) << claim;
@@ -151,6 +151,27 @@ TEST_F(JwtTest, EveryBadTokenIsUnauthenticated) {
   c = base;
   c["satker"] = "bnnk-32";  // a BNNK on a province code
   EXPECT_EQ(CodeOf(c), unauth);
+
+  // Times must be whole numbers; a token lives at most a day; it is not issued in the future.
+  for (const char* claim : {"exp", "iat", "nbf"}) {
+    for (const nlohmann::json& odd : {nlohmann::json("soon"), nlohmann::json(1.5e300),
+                                      nlohmann::json(-1), nlohmann::json(nullptr)}) {
+      c = base;
+      c[claim] = odd;
+      EXPECT_EQ(CodeOf(c), unauth) << claim << " = " << odd.dump();
+    }
+  }
+  c = base;
+  c["exp"] = absl::ToUnixSeconds(now_ + absl::Hours(24 * 365));  // a year-long token
+  EXPECT_EQ(CodeOf(c), unauth);
+  EXPECT_THAT(With("Bearer " + issuer_.Sign(c)).status().message(),
+              ::testing::HasSubstr("lives longer than the accepted 24h"));
+  c = base;
+  c["iat"] = absl::ToUnixSeconds(now_ + absl::Minutes(10));
+  EXPECT_EQ(CodeOf(c), unauth);
+  c = base;
+  c["nbf"] = absl::ToUnixSeconds(now_ - absl::Minutes(1));
+  EXPECT_EQ(CodeOf(c), absl::StatusCode::kOk);
 
   // Algorithm confusion: HS256 keyed with the public key, and alg none.
   EXPECT_EQ(CodeOf(base, "HS256"), unauth);
@@ -184,6 +205,24 @@ TEST_F(JwtTest, MissingOrBadKeyFilesFailAtStartUp) {
   std::ofstream(dir_.path() + "/garbage.pem") << "not a key";
   o.public_key_files = {dir_.path() + "/garbage.pem"};
   EXPECT_EQ(NewJwtAuthenticator(o).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JwtTest, ReloadPicksUpARotatedKeyAndKeepsTheOldKeysOnError) {
+  const std::string base = "Bearer " + issuer_.Sign(issuer_.Claims("officer", "bnnp-32"));
+  ASSERT_TRUE(With(base).ok());
+  // The identity provider rotates: the same file now holds a new key.
+  testing::TempDir other_dir;
+  testing::TokenIssuer rotated(other_dir.path());
+  const std::string fresh = "Bearer " + rotated.Sign(rotated.Claims("officer", "bnnp-32"));
+  EXPECT_FALSE(With(fresh).ok());
+  std::ofstream(issuer_.public_key_file()) << rotated.public_key_pem();
+  ASSERT_TRUE(auth_->Reload().ok());
+  EXPECT_TRUE(With(fresh).ok());
+  EXPECT_FALSE(With(base).ok());
+  // A broken file on reload: refused, and the keys in use stay.
+  std::ofstream(issuer_.public_key_file()) << "not a key";
+  EXPECT_EQ(auth_->Reload().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(With(fresh).ok());
 }
 
 TEST(InsecureDevAuthTest, BelievesHeadersAndSaysSo) {

@@ -2,6 +2,7 @@
 // restart (SIGTERM, then start again on the same database), and answers --help.
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "platform/sealing.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
+#include "testing/test_server.h"
 #include "testing/token_issuer.h"
 
 namespace ibm::registry {
@@ -67,7 +69,7 @@ TEST_P(RegistryProcessTest, DataSurvivesARestart) {
     v1::BeginRegionImportRequest begin;
     begin.set_edition("restart@1");
     v1::RegionImport import;
-    ASSERT_TRUE(regions->BeginRegionImport(Central().get(), begin, &import).ok());
+    ASSERT_TRUE(regions->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
     v1::AddRegionImportRowsRequest add;
     add.set_name(import.name());
     for (auto [code, parent, name] :
@@ -84,7 +86,7 @@ TEST_P(RegistryProcessTest, DataSurvivesARestart) {
     ASSERT_TRUE(regions->CommitRegionImport(Central().get(), commit, &import).ok());
     auto satkers = v1::SatkerService::NewStub(channel);
     v1::BootstrapSatkersResponse boot;
-    ASSERT_TRUE(satkers->BootstrapSatkers(Central().get(), {}, &boot).ok());
+    ASSERT_TRUE(satkers->BootstrapSatkers(Central().get(), testing::WithRequestId(v1::BootstrapSatkersRequest{}), &boot).ok());
     EXPECT_EQ(boot.created(), 2);
     testing::ExitResult r = (*p)->Stop(SIGTERM);
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -117,8 +119,11 @@ TEST(RegistryBinaryTest, HelpNamesTheServiceAndItsDefaultPort) {
 
 TEST(RegistryBinaryTest, RefusesToStartWithoutUsableFieldKeys) {
   testing::TempDir dir;
-  auto write = [&](const std::string& name, const std::string& text) {
+  auto write = [&](const std::string& name, const std::string& text,
+                   std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                                 std::filesystem::perms::owner_write) {
     std::ofstream(dir.path() + "/" + name) << text;
+    std::filesystem::permissions(dir.path() + "/" + name, mode);
     return "--field_keys=" + dir.path() + "/" + name;
   };
   const std::string secret = "c2hvcnQta2V5LW1hdGVyaWFs";  // 18 bytes: too short
@@ -135,6 +140,10 @@ TEST(RegistryBinaryTest, RefusesToStartWithoutUsableFieldKeys) {
       {write("twice",
              platform::FieldSealer::NewKeyLine("k1") + platform::FieldSealer::NewKeyLine("k1")),
        "twice:2: key id k1 repeats"},
+      {write("world-readable", platform::FieldSealer::NewKeyLine("k1"),
+             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                 std::filesystem::perms::others_read),
+       "world-readable is accessible to other users (mode 0604); chmod 600 it"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = {"--listen=127.0.0.1:0", "--metrics_listen=off",
