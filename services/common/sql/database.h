@@ -20,9 +20,16 @@ namespace ibm::sql {
 //   {AUTO_ID}        an auto-increment 64-bit integer primary key column type
 //   {LONGBLOB}       binary data up to 4 GiB (MySQL's BLOB stops at 64 KiB)
 //   {LONGTEXT}       text up to 4 GiB
-//   {TABLE_OPTIONS}  after CREATE TABLE (...): InnoDB, utf8mb4, binary collation on MySQL
+//   {TABLE_OPTIONS}  after CREATE TABLE (...): InnoDB, utf8mb4 and a binary NO PAD
+//                    collation on MySQL (so 'a ' and 'a' are different ids, as in SQLite)
+//   {NOPAD_BIN}      that collation's name: utf8mb4_nopad_bin (MariaDB), utf8mb4_0900_bin
+//                    (MySQL 8)
+//   {MYSQL_ONLY}     at the start of a migration statement: run it on MySQL/MariaDB only
+// and "CREATE INDEX IF NOT EXISTS" (MariaDB and SQLite) becomes a plain CREATE INDEX on
+// MySQL 8, whose "duplicate key name" the migration runner then treats as done.
 struct Dialect {
   Engine engine;
+  bool mariadb = false;  // MySQL engine: MariaDB rather than Oracle's MySQL
 
   absl::string_view name() const { return engine == Engine::kSqlite ? "sqlite" : "mysql"; }
   // Appended to a SELECT that reads rows the transaction will then change.

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "platform/crypto.h"
@@ -42,7 +43,16 @@ absl::Status MigrateLocked(Session& s, const Dialect& d, const std::vector<Migra
       continue;
     }
     for (const std::string& stmt : m.statements) {
-      if (auto r = s.Exec(d.Expand(stmt)); !r.ok()) {
+      if (absl::StartsWith(stmt, "{MYSQL_ONLY}") && d.engine != Engine::kMysql) continue;
+      auto r = s.Exec(d.Expand(stmt));
+      // MySQL 8 has no CREATE INDEX IF NOT EXISTS: an index that exists (a migration cut
+      // short, DDL not being transactional there) is already what the statement wants.
+      if (!r.ok() && d.engine == Engine::kMysql && !d.mariadb &&
+          absl::StartsWith(stmt, "CREATE INDEX IF NOT EXISTS") &&
+          absl::StrContains(r.status().message(), "Duplicate key name")) {
+        continue;
+      }
+      if (!r.ok()) {
         return absl::Status(r.status().code(), absl::StrCat("migration ", m.version, " (", m.name,
                                                             "): ", r.status().message()));
       }
@@ -92,6 +102,11 @@ absl::StatusOr<MigrationReport> Migrate(Database& db, const std::vector<Migratio
     }
     report = MigrationReport{};
     absl::Status result = MigrateLocked(conn, d, migrations, &report);
+    // A migration may turn foreign-key checks off for a collation change; the connection
+    // goes back to the pool, so they are always turned on again.
+    if (auto on = conn.Exec("SET FOREIGN_KEY_CHECKS = 1"); result.ok() && !on.ok()) {
+      result = on.status();
+    }
     auto released = conn.Query("SELECT RELEASE_LOCK(CONCAT('ibm_migrate_', DATABASE()))");
     if (result.ok() && !released.ok()) return released.status();
     return result;

@@ -300,8 +300,18 @@ class MysqlConnection final : public Connection {
 
 absl::StatusOr<std::unique_ptr<Database>> OpenMysql(const Dsn& dsn, const OpenOptions& options) {
   DriverInstance();
+  // One connection first: it checks the server is reachable and tells MariaDB from MySQL
+  // (their NO PAD binary collations differ in name).
+  Dialect dialect{Engine::kMysql};
+  {
+    auto first = MysqlConnection::Open(dsn);
+    if (!first.ok()) return first.status();
+    auto version = (*first)->Query("SELECT VERSION()", {});
+    if (!version.ok()) return version.status();
+    dialect.mariadb = !version->empty() && absl::StrContains(version->front().Text(0), "MariaDB");
+  }
   auto db = std::make_unique<internal::PooledDatabase>(
-      Dialect{Engine::kMysql},
+      dialect,
       options.pool_size > 0 ? options.pool_size : (dsn.pool_size > 0 ? dsn.pool_size : 16),
       options.acquire_timeout,
       // Validate a connection on checkout once it has been idle this long (a ping costs a

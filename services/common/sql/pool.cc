@@ -7,13 +7,18 @@ namespace ibm::sql {
 
 std::string Dialect::Expand(absl::string_view sql) const {
   const bool my = engine == Engine::kMysql;
+  const std::string nopad = my ? (mariadb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin") : "BINARY";
   return absl::StrReplaceAll(
       sql,
       {{"{AUTO_ID}",
         my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
        {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
        {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
-       {"{TABLE_OPTIONS}", my ? "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : ""}});
+       {"{NOPAD_BIN}", nopad},
+       {"{MYSQL_ONLY}", ""},
+       {"CREATE INDEX IF NOT EXISTS", my && !mariadb ? "CREATE INDEX" : "CREATE INDEX IF NOT EXISTS"},
+       {"{TABLE_OPTIONS}",
+        my ? absl::StrCat("ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=", nopad) : ""}});
 }
 
 absl::StatusOr<Row> Session::QueryOne(absl::string_view sql, const Params& params,
