@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/crypto.h"
+#include "platform/macros.h"
 #include "registry/services.h"
 
 namespace ibm::registry {
@@ -17,18 +18,22 @@ using platform::InvalidField;
 
 constexpr char kAgentColumns[] =
     "id, unit_id, display_name, sk_number, sk_date, sk_valid_until, sk_sha256, status, "
-    "inactive_reason, contact_sealed, version, create_time, update_time";
+    "inactive_reason_code, contact_sealed, version, create_time, update_time";
 constexpr int kVersionColumn = 10;
 
 // What is sealed, and the context it is bound to (so it opens only as this agent's contact).
 std::string ContactContext(absl::string_view agent) {
   return absl::StrCat("ibm.registry.v1.Agent.contact|", agent);
 }
+// Training records an agent may collect (a bound on the rows one call may add to a read).
+constexpr int kMaxTrainingsPerAgent = 200;
+
 std::string SealContact(const Core& core, const std::string& agent, const v1::Agent& given) {
   v1::Agent contact;
   contact.set_phone(given.phone());
   contact.set_address(given.address());
   contact.set_former_user(given.former_user());
+  contact.set_inactive_details(given.inactive_details());
   return core.sealer().Seal(contact.SerializeAsString(), ContactContext(agent));
 }
 absl::Status OpenContact(const platform::FieldSealer& sealer, absl::string_view sealed,
@@ -43,6 +48,7 @@ absl::Status OpenContact(const platform::FieldSealer& sealer, absl::string_view 
   a->set_phone(contact.phone());
   a->set_address(contact.address());
   a->set_former_user(contact.former_user());
+  a->set_inactive_details(contact.inactive_details());
   return absl::OkStatus();
 }
 
@@ -57,7 +63,10 @@ absl::Status ToAgent(sql::Session& s, const sql::Row& row, const platform::Field
   *decree->mutable_valid_until() = ParseDateText(row.Text(5));
   decree->set_document_sha256(row.Text(6));
   a->set_status(static_cast<v1::AgentStatus>(row.Int(7)));
-  a->set_inactive_reason(row.Text(8));
+  const int64_t reason = row.Int(8);
+  a->set_inactive_reason(v1::AgentInactiveReason_IsValid(static_cast<int>(reason))
+                             ? static_cast<v1::AgentInactiveReason>(reason)
+                             : v1::AGENT_INACTIVE_REASON_OTHER);
   if (contact != nullptr) {
     if (auto st = OpenContact(*contact, row.Text(9), a); !st.ok()) return st;
   }
@@ -150,9 +159,11 @@ ServerUnaryReactor* AgentService::GetAgent(CallbackServerContext* ctx,
     // The FULL view: the read and its record in the change log commit together.
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       if (auto st = Respond(s, *core_, *name, true, resp); !st.ok()) return st;
+      // Filed under the name built from the stored row, never the request's spelling.
       return core_->RecordChange(s, *call.caller,
-                                 {req->name(), v1::Change::ACTION_SENSITIVE_READ,
-                                  {"phone", "address", "former_user"}, "FULL view", ""});
+                                 {resp->name(), v1::Change::ACTION_SENSITIVE_READ,
+                                  {"phone", "address", "former_user", "inactive_details"},
+                                  "FULL view", ""});
     });
   });
 }
@@ -191,6 +202,7 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto unit = ParseUnitName(req->parent(), "parent");
     if (!unit.ok()) return unit.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
     const v1::Agent& given = req->agent();
     FieldViolations v;
     CheckText(v, "agent.display_name", given.display_name(), 200, true);
@@ -200,13 +212,19 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
       CheckDecree(v, given.decree());
     }
     CheckContact(v, given);
+    if (!given.inactive_details().empty()) {
+      v.Add("agent.inactive_details", "is output only (set with SetAgentStatus)");
+    }
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto done = core_->FindCreate(s, "CreateAgent", req->request_id(), *req);
+      auto done = core_->FindCreate(s, *call.caller, "CreateAgent", req->request_id(), *req);
       if (!done.ok()) return done.status();
-      if (*done) return Respond(s, *core_, *ParseAgentName(**done, "name"), false, resp);
+      if (*done) {
+        auto made = ParseAgentName(**done, "name");
+        if (!made.ok()) return IBM_BUG("remembered create of a malformed agent name");
+        return Respond(s, *core_, *made, false, resp);
+      }
       auto status = s.QueryOne(absl::StrCat("SELECT status FROM units WHERE id = ?",
                                             core_->dialect().ForUpdate()),
                                {*unit}, req->parent());
@@ -221,14 +239,14 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
       const auto& d = given.decree();
       auto r = s.Exec(
           "INSERT INTO agents (id, unit_id, display_name, sk_number, sk_date, sk_valid_until, "
-          "sk_sha256, status, inactive_reason, contact_sealed, version, create_time, "
-          "update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, 1, ?, ?)",
+          "sk_sha256, status, inactive_reason, inactive_reason_code, contact_sealed, version, "
+          "create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, 1, ?, ?)",
           {name.id, *unit, given.display_name(), d.number(), DateText(d.date()),
            DateText(d.valid_until()), d.document_sha256(),
            static_cast<int>(v1::AGENT_STATUS_ACTIVE), SealContact(*core_, resource, given), now,
            now});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, "CreateAgent", req->request_id(), *req, resource);
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateAgent", req->request_id(), *req, resource);
           !st.ok()) {
         return st;
       }
@@ -236,7 +254,7 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
               s, *call.caller,
               {resource, v1::Change::ACTION_CREATE,
                {"display_name", "decree", "phone", "address", "former_user"},
-               absl::StrCat("appointed by decree ", d.number()), req->request_id()});
+               "appointed by village decree", req->request_id()});
           !st.ok()) {
         return st;
       }
@@ -251,6 +269,7 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto name = ParseAgentName(req->agent().name(), "agent.name");
     if (!name.ok()) return name.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     auto paths = MaskPaths(req->update_mask(),
                            {"display_name", "decree", "phone", "address", "former_user"});
     if (!paths.ok()) return paths.status();
@@ -261,7 +280,6 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
     if (HasPath(*paths, "decree")) CheckDecree(v, req->agent().decree());
     CheckContact(v, req->agent());
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
@@ -288,7 +306,7 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {req->agent().name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
+              {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
           !st.ok()) {
         return st;
       }
@@ -304,6 +322,7 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto name = ParseAgentName(req->name(), "name");
     if (!name.ok()) return name.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     const v1::TrainingRecord& t = req->training();
     FieldViolations v;
     CheckDate(v, "training.date", t.date(), true);
@@ -314,13 +333,16 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
     if (!(t.hours() >= 0.5 && t.hours() <= 200)) v.Add("training.hours", "must be 0.5-200 hours");
     CheckText(v, "training.description", t.description(), 500, false);
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
       if (auto st = CheckEtag(req->etag(), row->Int(kVersionColumn), "etag"); !st.ok()) return st;
       auto count = s.Query("SELECT COUNT(*) FROM agent_trainings WHERE agent_id = ?", {name->id});
       if (!count.ok()) return count.status();
+      if (count->front().Int(0) >= kMaxTrainingsPerAgent) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "an agent holds at most ", kMaxTrainingsPerAgent, " training records"));
+      }
       auto r = s.Exec(
           "INSERT INTO agent_trainings (agent_id, seq, training_date, kind, hours, description) "
           "VALUES (?, ?, ?, ?, ?, ?)",
@@ -332,7 +354,7 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {req->name(), v1::Change::ACTION_UPDATE, {"trainings"},
+              {AgentName(row->Text(1), row->Text(0)), v1::Change::ACTION_UPDATE, {"trainings"},
                absl::StrCat("training ", v1::TrainingRecord::Kind_Name(t.kind()), " on ",
                             DateText(t.date())),
                ""});
@@ -351,35 +373,51 @@ ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto name = ParseAgentName(req->name(), "name");
     if (!name.ok()) return name.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     FieldViolations v;
-    if (req->status() != v1::AGENT_STATUS_ACTIVE && req->status() != v1::AGENT_STATUS_INACTIVE) {
+    const bool inactive = req->status() == v1::AGENT_STATUS_INACTIVE;
+    if (req->status() != v1::AGENT_STATUS_ACTIVE && !inactive) {
       v.Add("status", "is required: AGENT_STATUS_ACTIVE or AGENT_STATUS_INACTIVE");
-    } else if (req->status() == v1::AGENT_STATUS_INACTIVE) {
-      CheckText(v, "reason", req->reason(), 500, true);
+    } else if (inactive) {
+      if (req->reason() == v1::AGENT_INACTIVE_REASON_UNSPECIFIED ||
+          !v1::AgentInactiveReason_IsValid(req->reason())) {
+        v.Add("reason", "is required when the agent becomes inactive: an AgentInactiveReason");
+      }
+      CheckText(v, "details", req->details(), 500, false);
+    } else {
+      if (req->reason() != v1::AGENT_INACTIVE_REASON_UNSPECIFIED) {
+        v.Add("reason", "must be empty when the agent becomes active");
+      }
+      if (!req->details().empty()) v.Add("details", "must be empty when the agent becomes active");
     }
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadAgent(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
       if (auto st = CheckEtag(req->etag(), row->Int(kVersionColumn), "etag"); !st.ok()) return st;
-      auto from = static_cast<v1::AgentStatus>(row->Int(7));
-      if (from == req->status()) {
+      v1::Agent current;
+      if (auto st = ToAgent(s, *row, &core_->sealer(), &current); !st.ok()) return st;
+      if (current.status() == req->status()) {
         return absl::FailedPreconditionError(
-            absl::StrCat(req->name(), " is already ", v1::AgentStatus_Name(from)));
+            absl::StrCat(current.name(), " is already ", v1::AgentStatus_Name(current.status())));
       }
-      const bool inactive = req->status() == v1::AGENT_STATUS_INACTIVE;
+      // The details are sealed with the contact details (FULL view only).
+      current.set_inactive_details(inactive ? req->details() : "");
       auto r = s.Exec(
-          "UPDATE agents SET status = ?, inactive_reason = ?, version = version + 1, "
-          "update_time = ? WHERE id = ?",
-          {static_cast<int>(req->status()), inactive ? req->reason() : "", core_->NowMicros(),
-           name->id});
+          "UPDATE agents SET status = ?, inactive_reason_code = ?, contact_sealed = ?, "
+          "version = version + 1, update_time = ? WHERE id = ?",
+          {static_cast<int>(req->status()), inactive ? static_cast<int>(req->reason()) : 0,
+           SealContact(*core_, current.name(), current), core_->NowMicros(), name->id});
       if (!r.ok()) return r.status();
+      // The change log says what happened in codes, never the officer's words.
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {req->name(), v1::Change::ACTION_TRANSITION, {"status", "inactive_reason"},
-               absl::StrCat("status ", v1::AgentStatus_Name(from), " -> ",
-                            v1::AgentStatus_Name(req->status())),
+              {current.name(), v1::Change::ACTION_TRANSITION,
+               {"status", "inactive_reason", "inactive_details"},
+               absl::StrCat("status ", v1::AgentStatus_Name(current.status()), " -> ",
+                            v1::AgentStatus_Name(req->status()),
+                            inactive ? absl::StrCat(" (", v1::AgentInactiveReason_Name(req->reason()), ")")
+                                     : ""),
                ""});
           !st.ok()) {
         return st;

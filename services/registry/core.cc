@@ -33,10 +33,17 @@ bool ValidSatkerId(absl::string_view id) {
   return false;
 }
 
+// The canonical form only: "<village code>-<n>", n a decimal number from 1 without a sign,
+// leading zeros or spaces. "-01", "-+1" and "-1 " would name the same unit through
+// SimpleAtoi (and, on a PAD SPACE collation, in SQL), so they are refused.
 bool ValidUnitId(absl::string_view id) {
   std::vector<absl::string_view> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
-  int n = 0;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &n) || n < 1) return false;
+  if (parts.size() != 2 || parts[1].empty() || parts[1].size() > 6 || parts[1][0] == '0') {
+    return false;
+  }
+  for (char c : parts[1]) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
   auto code = RegionCode::Parse(parts[0]);
   return code.ok() && code->level() == domain::RegionLevel::kVillage;
 }
@@ -115,7 +122,13 @@ std::optional<RegionCode> SatkerRegion(absl::string_view satker_id) {
 }
 
 RegionCode UnitVillage(absl::string_view unit_id) {
-  return *RegionCode::Parse(unit_id.substr(0, unit_id.rfind('-')));
+  // Only ids that ParseUnitName accepted (or rows it wrote) reach here.
+  auto village = RegionCode::Parse(unit_id.substr(0, unit_id.rfind('-')));
+  if (!village.ok()) {
+    // Nothing in scope can be a malformed id: a scope check against it denies.
+    return *RegionCode::Parse("99.99.99.9999");
+  }
+  return *village;
 }
 
 absl::Status RequireScope(const Principal& caller, const std::optional<RegionCode>& region) {
@@ -154,6 +167,11 @@ void CheckText(platform::FieldViolations& v, absl::string_view field, absl::stri
 
 void CheckRequestId(platform::FieldViolations& v, absl::string_view field,
                     absl::string_view request_id) {
+  if (request_id.empty()) {
+    v.Add(field, "is required: a unique id for this create (a UUID), so that a retry never "
+                 "creates twice");
+    return;
+  }
   if (request_id.size() > 100) {
     v.Add(field, "must be at most 100 characters (a UUID is recommended)");
     return;
@@ -206,6 +224,13 @@ absl::StatusOr<std::vector<std::string>> MaskPaths(
   if (mask.paths().empty()) {
     return platform::InvalidField(
         "update_mask", absl::StrCat("is required; updatable fields: ", absl::StrJoin(allowed, ", ")));
+  }
+  // The size first: a mask longer than twice the updatable fields is refused whole, never
+  // path by path.
+  if (static_cast<size_t>(mask.paths_size()) > 2 * allowed.size()) {
+    return platform::InvalidField(
+        "update_mask.paths", absl::StrCat("has ", mask.paths_size(), " paths; updatable: ",
+                                          absl::StrJoin(allowed, ", ")));
   }
   platform::FieldViolations v;
   std::vector<std::string> paths;
@@ -272,6 +297,16 @@ absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,
 }
 
 namespace {
+
+// How long a create's request_id is remembered (a retry later than this creates again).
+constexpr absl::Duration kRequestIdRetention = absl::Hours(24 * 7);
+
+// A request_id is the caller's own: two callers using the same id never see each other's
+// creates. The stored key binds the caller's subject to the id.
+std::string RequestKey(const Principal& caller, absl::string_view request_id) {
+  return platform::Sha256Hex(absl::StrCat(caller.subject.size(), ":", caller.subject, request_id));
+}
+
 std::string Fingerprint(const google::protobuf::Message& request) {
   std::string bytes;
   google::protobuf::io::StringOutputStream stream(&bytes);
@@ -284,11 +319,11 @@ std::string Fingerprint(const google::protobuf::Message& request) {
 }  // namespace
 
 absl::StatusOr<std::optional<std::string>> Core::FindCreate(
-    sql::Session& s, absl::string_view method, absl::string_view request_id,
-    const google::protobuf::Message& request) const {
+    sql::Session& s, const Principal& caller, absl::string_view method,
+    absl::string_view request_id, const google::protobuf::Message& request) const {
   if (request_id.empty()) return std::nullopt;
   auto rows = s.Query("SELECT method, fingerprint, resource FROM create_requests WHERE request_id = ?",
-                      {request_id});
+                      {RequestKey(caller, request_id)});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::nullopt;
   const sql::Row& row = rows->front();
@@ -299,16 +334,25 @@ absl::StatusOr<std::optional<std::string>> Core::FindCreate(
   return row.Text(2);
 }
 
-absl::Status Core::RememberCreate(sql::Session& s, absl::string_view method,
-                                  absl::string_view request_id,
+absl::Status Core::RememberCreate(sql::Session& s, const Principal& caller,
+                                  absl::string_view method, absl::string_view request_id,
                                   const google::protobuf::Message& request,
                                   absl::string_view resource) const {
   if (request_id.empty()) return absl::OkStatus();
-  return s
-      .Exec("INSERT INTO create_requests (request_id, method, fingerprint, resource, create_time) "
-            "VALUES (?, ?, ?, ?, ?)",
-            {request_id, method, Fingerprint(request), resource, NowMicros()})
-      .status();
+  const int64_t now = NowMicros();
+  auto r = s.Exec(
+      "INSERT INTO create_requests (request_id, method, fingerprint, resource, create_time) "
+      "VALUES (?, ?, ?, ?, ?)",
+      {RequestKey(caller, request_id), method, Fingerprint(request), resource, now});
+  if (!r.ok()) return r.status();
+  // Now and then, forget request ids past their retention (indexed by create_time).
+  thread_local uint32_t creates = 0;
+  if (++creates % 64 == 1) {
+    r = s.Exec("DELETE FROM create_requests WHERE create_time < ?",
+               {now - absl::ToInt64Microseconds(kRequestIdRetention)});
+    if (!r.ok()) return r.status();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ibm::registry

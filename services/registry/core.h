@@ -116,13 +116,15 @@ class Core {
   absl::Status RecordChange(sql::Session& s, const Principal& caller,
                             const ChangeRecord& change) const;
 
-  // Idempotent creates. Before creating: the resource a create with this request_id already
-  // made (nullopt if none); INVALID_ARGUMENT when the id was used for another request.
-  absl::StatusOr<std::optional<std::string>> FindCreate(sql::Session& s, absl::string_view method,
+  // Idempotent creates, per caller: a request_id is the caller's own. Before creating: the
+  // resource this caller's create with this request_id already made (nullopt if none);
+  // INVALID_ARGUMENT when the caller used the id for another request. Kept for 7 days.
+  absl::StatusOr<std::optional<std::string>> FindCreate(sql::Session& s, const Principal& caller,
+                                                        absl::string_view method,
                                                         absl::string_view request_id,
                                                         const google::protobuf::Message& request) const;
   // After creating, in the same transaction.
-  absl::Status RememberCreate(sql::Session& s, absl::string_view method,
+  absl::Status RememberCreate(sql::Session& s, const Principal& caller, absl::string_view method,
                               absl::string_view request_id,
                               const google::protobuf::Message& request,
                               absl::string_view resource) const;

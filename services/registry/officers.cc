@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "platform/crypto.h"
+#include "platform/macros.h"
 #include "registry/services.h"
 
 namespace ibm::registry {
@@ -23,10 +24,14 @@ absl::StatusOr<sql::Row> LoadOfficer(sql::Session& s, const ChildName& name, boo
       {name.id, name.parent_id}, OfficerName(name.parent_id, name.id));
 }
 
-absl::Status ToOfficer(sql::Session& s, const sql::Row& row, v1::Officer* o) {
+// The NIP encodes a birth date and sex: only officers (whose scope covers the satker, as
+// every caller's here) see it.
+bool SeesNip(const Principal& caller) { return caller.role == Role::kOfficer; }
+
+absl::Status ToOfficer(sql::Session& s, const sql::Row& row, bool with_nip, v1::Officer* o) {
   o->set_name(OfficerName(row.Text(1), row.Text(0)));
   o->set_display_name(row.Text(2));
-  o->set_nip(row.Text(3));
+  if (with_nip) o->set_nip(row.Text(3));
   o->set_position(row.Text(4));
   o->set_active(row.Bool(5));
   o->set_etag(absl::StrCat(row.Int(6)));
@@ -39,15 +44,22 @@ absl::Status ToOfficer(sql::Session& s, const sql::Row& row, v1::Officer* o) {
   return absl::OkStatus();
 }
 
-absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, v1::Officer* resp) {
+absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, bool with_nip,
+                     v1::Officer* resp) {
   auto row = LoadOfficer(s, name, false, core.dialect());
   if (!row.ok()) return row.status();
   resp->Clear();
-  return ToOfficer(s, *row, resp);
+  return ToOfficer(s, *row, with_nip, resp);
 }
+
+constexpr int kMaxAssignedUnits = 500;
 
 // Checks the fields and returns the unit ids of assigned_units.
 std::vector<std::string> CheckOfficer(FieldViolations& v, const v1::Officer& o, bool name_required) {
+  if (o.assigned_units_size() > kMaxAssignedUnits) {  // the size first: never item by item
+    v.Add("officer.assigned_units", absl::StrCat("at most ", kMaxAssignedUnits, " units"));
+    return {};
+  }
   CheckText(v, "officer.display_name", o.display_name(), 200, name_required);
   if (!o.nip().empty()) {
     bool digits = o.nip().size() == 18;
@@ -68,11 +80,20 @@ std::vector<std::string> CheckOfficer(FieldViolations& v, const v1::Officer& o, 
       units.push_back(*id);
     }
   }
-  if (o.assigned_units_size() > 500) v.Add("officer.assigned_units", "at most 500 units");
   return units;
 }
 
-// Replaces the officer's units; each must be fostered by the officer's satker.
+// Units outside the caller's scope are refused before anything is looked up, so the answer
+// never tells whether a unit elsewhere exists.
+absl::Status RequireUnitsInScope(const Principal& caller, const std::vector<std::string>& units) {
+  for (const std::string& unit : units) {
+    if (auto s = RequireScope(caller, UnitVillage(unit)); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Replaces the officer's units; each must be fostered by the officer's satker. A missing
+// unit and another satker's unit get the same answer.
 absl::Status AssignUnits(sql::Session& s, const std::string& officer, const std::string& satker,
                          const std::vector<std::string>& units) {
   for (size_t i = 0; i < units.size(); ++i) {
@@ -80,9 +101,9 @@ absl::Status AssignUnits(sql::Session& s, const std::string& officer, const std:
     if (!row.ok()) return row.status();
     if (row->empty() || row->front().Text(0) != satker) {
       return platform::WithReason(
-          absl::FailedPreconditionError(absl::StrCat(
-              "officer.assigned_units[", i, "]: ", UnitName(units[i]),
-              row->empty() ? " does not exist" : " is not fostered by the officer's satker")),
+          absl::FailedPreconditionError(
+              absl::StrCat("officer.assigned_units[", i, "]: ", UnitName(units[i]),
+                           " is not a unit fostered by the officer's satker")),
           "UNIT_NOT_FOSTERED");
     }
   }
@@ -107,8 +128,9 @@ ServerUnaryReactor* OfficerService::GetOfficer(CallbackServerContext* ctx,
     auto name = ParseOfficerName(req->name(), "name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;
-    return core_->db().Transact(sql::TxMode::kReadOnly,
-                                [&](sql::Session& s) { return Respond(s, *core_, *name, resp); });
+    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
+      return Respond(s, *core_, *name, SeesNip(*call.caller), resp);
+    });
   });
 }
 
@@ -133,7 +155,9 @@ ServerUnaryReactor* OfficerService::ListOfficers(CallbackServerContext* ctx,
       if (!rows.ok()) return rows.status();
       resp->set_next_page_token(TrimPage(*core_, query, *rows, *page));
       for (const auto& row : *rows) {
-        if (auto st = ToOfficer(s, row, resp->add_officers()); !st.ok()) return st;
+        if (auto st = ToOfficer(s, row, SeesNip(*call.caller), resp->add_officers()); !st.ok()) {
+          return st;
+        }
       }
       return absl::OkStatus();
     });
@@ -147,15 +171,20 @@ ServerUnaryReactor* OfficerService::CreateOfficer(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto satker = ParseSatkerName(req->parent(), "parent");
     if (!satker.ok()) return satker.status();
+    if (auto s = RequireScope(*call.caller, SatkerRegion(*satker)); !s.ok()) return s;
     FieldViolations v;
     std::vector<std::string> units = CheckOfficer(v, req->officer(), true);
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, SatkerRegion(*satker)); !s.ok()) return s;
+    if (auto s = RequireUnitsInScope(*call.caller, units); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto done = core_->FindCreate(s, "CreateOfficer", req->request_id(), *req);
+      auto done = core_->FindCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req);
       if (!done.ok()) return done.status();
-      if (*done) return Respond(s, *core_, *ParseOfficerName(**done, "name"), resp);
+      if (*done) {
+        auto made = ParseOfficerName(**done, "name");
+        if (!made.ok()) return IBM_BUG("remembered create of a malformed officer name");
+        return Respond(s, *core_, *made, true, resp);
+      }
       auto exists = s.QueryOne("SELECT 1 FROM satkers WHERE id = ?", {*satker}, req->parent());
       if (!exists.ok()) return exists.status();
       ChildName name{*satker, "of" + platform::RandomId(5)};
@@ -168,19 +197,18 @@ ServerUnaryReactor* OfficerService::CreateOfficer(CallbackServerContext* ctx,
       if (!r.ok()) return r.status();
       if (auto st = AssignUnits(s, name.id, *satker, units); !st.ok()) return st;
       const std::string resource = OfficerName(name.parent_id, name.id);
-      if (auto st = core_->RememberCreate(s, "CreateOfficer", req->request_id(), *req, resource);
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req, resource);
           !st.ok()) {
         return st;
       }
       if (auto st = core_->RecordChange(
               s, *call.caller,
               {resource, v1::Change::ACTION_CREATE,
-               {"display_name", "nip", "position", "assigned_units"}, o.display_name(),
-               req->request_id()});
+               {"display_name", "nip", "position", "assigned_units"}, "", req->request_id()});
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, name, resp);
+      return Respond(s, *core_, name, true, resp);
     });
   });
 }
@@ -192,6 +220,7 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto name = ParseOfficerName(req->officer().name(), "officer.name");
     if (!name.ok()) return name.status();
+    if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;
     auto paths = MaskPaths(req->update_mask(),
                            {"display_name", "nip", "position", "assigned_units", "active"});
     if (!paths.ok()) return paths.status();
@@ -199,7 +228,9 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
     std::vector<std::string> units =
         CheckOfficer(v, req->officer(), HasPath(*paths, "display_name"));
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;
+    if (HasPath(*paths, "assigned_units")) {
+      if (auto s = RequireUnitsInScope(*call.caller, units); !s.ok()) return s;
+    }
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadOfficer(s, *name, true, core_->dialect());
       if (!row.ok()) return row.status();
@@ -207,7 +238,7 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
         return st;
       }
       v1::Officer merged;
-      if (auto st = ToOfficer(s, *row, &merged); !st.ok()) return st;
+      if (auto st = ToOfficer(s, *row, true, &merged); !st.ok()) return st;
       const v1::Officer& o = req->officer();
       if (HasPath(*paths, "display_name")) merged.set_display_name(o.display_name());
       if (HasPath(*paths, "nip")) merged.set_nip(o.nip());
@@ -224,11 +255,11 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {req->officer().name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
+              {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
           !st.ok()) {
         return st;
       }
-      return Respond(s, *core_, *name, resp);
+      return Respond(s, *core_, *name, true, resp);
     });
   });
 }

@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "platform/crypto.h"
 #include "registry/services.h"
 
@@ -23,6 +25,8 @@ using platform::InvalidField;
 constexpr char kRegionColumns[] =
     "code, level, parent_code, name, first_edition, last_edition, retired_in";
 constexpr int kMaxRowsPerChunk = 5000;
+// An import holds at most this many staged rows (the national edition has 91,599).
+constexpr int64_t kMaxRowsPerImport = 250000;
 
 void ToRegion(const sql::Row& row, v1::Region* r) {
   r->set_name(RegionName(row.Text(0)));
@@ -76,8 +80,9 @@ absl::Status LoadImport(sql::Session& s, const std::string& id, v1::RegionImport
 }
 
 std::string Source(const v1::RegionRow& row) {
-  return absl::StrCat(row.source_file().empty() ? "row" : row.source_file(), ":",
-                      row.source_line());
+  return absl::StrCat(
+      row.source_file().empty() ? "row" : platform::Truncated(row.source_file(), 100), ":",
+      row.source_line());
 }
 
 // Checks one staged row: the code's shape, that parent_code is its parent, and the name.
@@ -113,6 +118,31 @@ void CheckRow(FieldViolations& v, int i, const v1::RegionRow& row) {
   if (row.source_file().size() > 100) v.Add(at + ".source_file", "must be at most 100 bytes");
 }
 
+
+// ---- Search. Results come in (level, code) order. Every word of the query goes through the
+// word index: each word's index range is counted (up to a cap) and the rarest one drives.
+// When even the rarest word is common (every word matches more than kSearchDriverCap
+// names), the regions are scanned in order instead, with every word checked on each name;
+// a call examines at most kSearchScanBound rows and may return a short page whose token
+// continues after the last row examined. The deadline is checked between batches.
+constexpr size_t kMaxSearchWords = 8;
+constexpr int kSearchDriverCap = 2000;
+constexpr int kSearchScanBound = 3000;
+constexpr int kSearchScanBatch = 500;
+
+bool NameHasEveryWord(const std::vector<std::string>& name_words,
+                      const std::vector<std::string>& query_words) {
+  return std::all_of(query_words.begin(), query_words.end(), [&](const std::string& w) {
+    return std::any_of(name_words.begin(), name_words.end(),
+                       [&](const std::string& n) { return absl::StartsWith(n, w); });
+  });
+}
+
+absl::Status CheckDeadline(absl::Time deadline) {
+  if (absl::Now() < deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError("the search ran out of time; narrow it with level or within");
+}
+
 struct StagedRow {
   std::string parent, name, source;
   int level;
@@ -145,6 +175,120 @@ std::vector<std::string> NameWords(absl::string_view name) {
     if (std::find(unique.begin(), unique.end(), w) == unique.end()) unique.push_back(std::move(w));
   }
   return unique;
+}
+
+
+absl::StatusOr<SearchPosition> ParseSearchPosition(absl::string_view text) {
+  // "<level>|<code>", as FormatSearchPosition writes it (inside a sealed page token).
+  std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits('|', 1));
+  int level = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &level) || level < 1 || level > 4 ||
+      !RegionCode::Parse(parts[1]).ok()) {
+    return InvalidField("page_token", "is not a page token of this search");
+  }
+  return SearchPosition{level, std::string(parts[1])};
+}
+
+std::string FormatSearchPosition(const SearchPosition& p) {
+  return absl::StrCat(p.level, "|", p.code);
+}
+
+absl::StatusOr<SearchResult> SearchRegionsBounded(sql::Database& db,
+                                                  const std::vector<std::string>& words, int level,
+                                                  const std::string& within,
+                                                  const SearchPosition& after, int page_size,
+                                                  absl::Time deadline) {
+  auto [lo, hi] = within.empty() ? std::pair<std::string, std::string>{"", "\x7f"}
+                                 : Inside(within);
+  auto is_after = [&](int row_level, const std::string& code) {
+    return row_level > after.level || (row_level == after.level && code > after.code);
+  };
+  SearchResult result;
+
+  // How common is each word? The count stops at the cap: at most words x cap index entries.
+  std::string driver;
+  int driver_count = kSearchDriverCap + 1;
+  for (const std::string& w : words) {
+    auto counted = db.Query(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM region_words WHERE word >= ? AND word < ? LIMIT ?) t",
+        {w, PrefixEnd(w), kSearchDriverCap + 1});
+    if (!counted.ok()) return counted.status();
+    const int n = static_cast<int>(counted->front().Int(0));
+    if (n < driver_count) {
+      driver = w;
+      driver_count = n;
+    }
+  }
+  if (auto s = CheckDeadline(deadline); !s.ok()) return s;
+
+  if (!driver.empty()) {
+    // The rarest word's names (at most the cap), checked for the other words, sorted.
+    auto rows = db.Query(
+        absl::StrCat("SELECT DISTINCT r.code, r.level, r.parent_code, r.name, r.first_edition, "
+                     "r.last_edition, r.retired_in FROM region_words w JOIN regions r ON r.code "
+                     "= w.code WHERE w.word >= ? AND w.word < ? AND r.retired_in IS NULL AND "
+                     "r.code >= ? AND r.code < ?",
+                     level ? " AND r.level = ?" : ""),
+        level ? sql::Params{driver, PrefixEnd(driver), lo, hi, level}
+              : sql::Params{driver, PrefixEnd(driver), lo, hi});
+    if (!rows.ok()) return rows.status();
+    std::vector<sql::Row> found;
+    for (auto& row : *rows) {
+      if (is_after(static_cast<int>(row.Int(1)), row.Text(0)) &&
+          NameHasEveryWord(NameWords(row.Text(3)), words)) {
+        found.push_back(std::move(row));
+      }
+    }
+    std::sort(found.begin(), found.end(), [](const sql::Row& a, const sql::Row& b) {
+      return std::make_pair(a.Int(1), a.Text(0)) < std::make_pair(b.Int(1), b.Text(0));
+    });
+    if (found.size() > static_cast<size_t>(page_size)) {
+      found.erase(found.begin() + page_size, found.end());
+      result.more = true;
+      result.next = {static_cast<int>(found.back().Int(1)), found.back().Text(0)};
+    }
+    result.rows = std::move(found);
+    return result;
+  }
+
+  // Every word is common: scan the regions in (level, code) order, level by level.
+  int examined = 0;
+  SearchPosition at = after;
+  for (int l = std::max(after.level, level ? level : 1); l <= (level ? level : 4); ++l) {
+    std::string from = l == after.level ? after.code : "";
+    while (true) {
+      if (auto s = CheckDeadline(deadline); !s.ok()) return s;
+      auto rows = db.Query(
+          "SELECT code, level, parent_code, name, first_edition, last_edition, retired_in "
+          "FROM regions WHERE level = ? AND code > ? AND code >= ? AND code < ? "
+          "ORDER BY code LIMIT ?",
+          {l, from, lo, hi, kSearchScanBatch});
+      if (!rows.ok()) return rows.status();
+      for (auto& row : *rows) {
+        ++examined;
+        at = {l, row.Text(0)};
+        if (row.IsNull(6) && NameHasEveryWord(NameWords(row.Text(3)), words)) {
+          if (result.rows.size() == static_cast<size_t>(page_size)) {
+            // A full page, and another match after it.
+            result.more = true;
+            result.next = {static_cast<int>(result.rows.back().Int(1)),
+                           result.rows.back().Text(0)};
+            return result;
+          }
+          result.rows.push_back(std::move(row));
+        }
+        if (examined >= kSearchScanBound) {
+          // Enough work for one call: a short page, continued after the last row examined.
+          result.more = true;
+          result.next = at;
+          return result;
+        }
+      }
+      if (rows->size() < static_cast<size_t>(kSearchScanBatch)) break;
+      from = at.code;
+    }
+  }
+  return result;
 }
 
 RegionService::RegionService(std::shared_ptr<const Core> core, platform::Runtime runtime)
@@ -197,13 +341,15 @@ ServerUnaryReactor* RegionService::ListRegions(CallbackServerContext* ctx,
 ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
                                                  const v1::SearchRegionsRequest* req,
                                                  v1::SearchRegionsResponse* resp) {
-  return calls_.Run(ctx, "SearchRegions", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "SearchRegions", [=, this](const Call& call) -> absl::Status {
     FieldViolations v;
     std::vector<std::string> words = NameWords(req->query());
     if (req->query().size() > 100) {
       v.Add("query", "must be at most 100 characters");
     } else if (words.empty()) {
       v.Add("query", "must contain at least one letter or digit");
+    } else if (words.size() > kMaxSearchWords) {
+      v.Add("query", absl::StrCat("must have at most ", kMaxSearchWords, " words"));
     }
     if (!v1::RegionLevel_IsValid(req->level())) v.Add("level", "is not a region level");
     std::string within;
@@ -217,52 +363,19 @@ ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
                                            req->level(), "|", within);
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
-
-    // Look words up by the longest one; the others are checked here, on each candidate.
-    std::sort(words.begin(), words.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-    int after_level = 0;
-    std::string after_code;
+    SearchPosition after;
     if (!page->after.empty()) {
-      after_level = page->after[0] - '0';
-      after_code = page->after.substr(2);
+      auto parsed = ParseSearchPosition(page->after);
+      if (!parsed.ok()) return parsed.status();
+      after = *parsed;
     }
-    std::string sql = absl::StrCat(
-        "SELECT ", kRegionColumns,
-        " FROM regions WHERE code IN (SELECT code FROM region_words WHERE word >= ? AND word < ?)"
-        " AND retired_in IS NULL AND (level > ? OR (level = ? AND code > ?))",
-        req->level() ? " AND level = ?" : "", within.empty() ? "" : " AND code >= ? AND code < ?",
-        " ORDER BY level, code LIMIT ?");
-    std::vector<sql::Row> found;
-    constexpr int kBatch = 500;
-    while (found.size() <= static_cast<size_t>(page->size)) {
-      sql::Params params = {words[0], PrefixEnd(words[0]), after_level, after_level, after_code};
-      if (req->level()) params.push_back(static_cast<int>(req->level()));
-      if (!within.empty()) {
-        auto [lo, hi] = Inside(within);
-        params.push_back(lo);
-        params.push_back(hi);
-      }
-      params.push_back(kBatch);
-      auto rows = core_->db().Query(sql, params);
-      if (!rows.ok()) return rows.status();
-      for (auto& row : *rows) {
-        std::vector<std::string> name_words = NameWords(row.Text(3));
-        bool all = std::all_of(words.begin() + 1, words.end(), [&](const std::string& w) {
-          return std::any_of(name_words.begin(), name_words.end(),
-                             [&](const std::string& n) { return absl::StartsWith(n, w); });
-        });
-        if (all) found.push_back(std::move(row));
-        if (found.size() > static_cast<size_t>(page->size)) break;
-      }
-      if (rows->size() < static_cast<size_t>(kBatch)) break;
-      after_level = static_cast<int>(rows->back().Int(1));
-      after_code = rows->back().Text(0);
+    auto result = SearchRegionsBounded(core_->db(), words, static_cast<int>(req->level()), within,
+                                       after, page->size, call.deadline);
+    if (!result.ok()) return result.status();
+    if (result->more) {
+      resp->set_next_page_token(core_->pages().Next(query, FormatSearchPosition(result->next)));
     }
-    resp->set_next_page_token(TrimPage(*core_, query, found, *page, [](const sql::Row& last) {
-      return absl::StrCat(last.Int(1), "|", last.Text(0));
-    }));
-    for (const auto& row : found) ToRegion(row, resp->add_regions());
+    for (const auto& row : result->rows) ToRegion(row, resp->add_regions());
     return absl::OkStatus();
   });
 }
@@ -310,7 +423,7 @@ ServerUnaryReactor* RegionService::BeginRegionImport(CallbackServerContext* ctx,
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto done = core_->FindCreate(s, "BeginRegionImport", req->request_id(), *req);
+      auto done = core_->FindCreate(s, *call.caller, "BeginRegionImport", req->request_id(), *req);
       if (!done.ok()) return done.status();
       if (*done) {
         return LoadImport(s, std::string(absl::string_view(**done).substr(14)), resp, false,
@@ -323,7 +436,7 @@ ServerUnaryReactor* RegionService::BeginRegionImport(CallbackServerContext* ctx,
           {id, req->edition(), static_cast<int>(v1::RegionImport::STATE_STAGING),
            req->request_id(), call.caller->subject.substr(0, 200), core_->NowMicros()});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, "BeginRegionImport", req->request_id(), *req,
+      if (auto st = core_->RememberCreate(s, *call.caller, "BeginRegionImport", req->request_id(), *req,
                                           "regionImports/" + id);
           !st.ok()) {
         return st;
@@ -340,11 +453,11 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
     if (auto s = RequireImporter(*call.caller); !s.ok()) return s;
     auto id = ParseImportName(req->name());
     if (!id.ok()) return id.status();
+    if (req->rows().empty() || req->rows_size() > kMaxRowsPerChunk) {  // the size first
+      return InvalidField("rows", absl::StrCat("must hold 1-", kMaxRowsPerChunk, " rows"));
+    }
     FieldViolations v;
     if (req->chunk_index() < 0) v.Add("chunk_index", "must not be negative");
-    if (req->rows().empty() || req->rows_size() > kMaxRowsPerChunk) {
-      v.Add("rows", absl::StrCat("must hold 1-", kMaxRowsPerChunk, " rows"));
-    }
     absl::flat_hash_map<std::string, int> in_chunk;
     for (int i = 0; i < req->rows_size(); ++i) {
       CheckRow(v, i, req->rows(i));
@@ -376,6 +489,11 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
               {*id, req->chunk_index()});
           if (!seen.ok()) return seen.status();
           if (!seen->empty()) return absl::OkStatus();  // a retried chunk: stored once
+          if (resp->staged_rows() + req->rows_size() > kMaxRowsPerImport) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "an import holds at most ", kMaxRowsPerImport, " rows; this chunk would make ",
+                resp->staged_rows() + req->rows_size()));
+          }
           if (auto r = s.Exec("INSERT INTO region_import_chunks (import_id, chunk_index, "
                               "rows_count) VALUES (?, ?, ?)",
                               {*id, req->chunk_index(), req->rows_size()});
@@ -580,8 +698,16 @@ ServerUnaryReactor* RegionService::ListRegionEditions(CallbackServerContext* ctx
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
     // Newest first: the key is the commit time as a zero-padded number, then the id.
-    int64_t before = page->after.empty() ? INT64_MAX : std::stoll(page->after.substr(0, 20));
-    std::string before_id = page->after.empty() ? "" : page->after.substr(21);
+    int64_t before = INT64_MAX;
+    std::string before_id;
+    if (!page->after.empty()) {
+      // "<20-digit commit time>|<id>", sealed in the token; checked all the same.
+      if (page->after.size() < 22 || page->after[20] != '|' ||
+          !absl::SimpleAtoi(page->after.substr(0, 20), &before)) {
+        return InvalidField("page_token", "is not a page token of this list");
+      }
+      before_id = page->after.substr(21);
+    }
     auto rows = core_->db().Query(
         "SELECT id, commit_time FROM region_imports WHERE state = ? AND "
         "(commit_time < ? OR (commit_time = ? AND id > ?)) ORDER BY commit_time DESC, id LIMIT ?",

@@ -193,7 +193,7 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
     const std::string parent =
         bnnp ? "bnn" : absl::StrCat("bnnp-", region->Ancestor(domain::RegionLevel::kProvince).str());
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto done = core_->FindCreate(s, "CreateSatker", req->request_id(), *req);
+      auto done = core_->FindCreate(s, *call.caller, "CreateSatker", req->request_id(), *req);
       if (!done.ok()) return done.status();
       if (!*done) {
         auto region_name = RegionDisplayName(s, *region, "satker.region");
@@ -215,14 +215,14 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
           return absl::AlreadyExistsError(absl::StrCat(SatkerName(id), " already exists"));
         }
         if (!st.ok()) return st;
-        if (st = core_->RememberCreate(s, "CreateSatker", req->request_id(), *req, SatkerName(id));
+        if (st = core_->RememberCreate(s, *call.caller, "CreateSatker", req->request_id(), *req, SatkerName(id));
             !st.ok()) {
           return st;
         }
         if (st = core_->RecordChange(s, *call.caller,
                                      {SatkerName(id), v1::Change::ACTION_CREATE,
                                       {"kind", "region", "display_name", "address", "phone"},
-                                      fields.display_name(), req->request_id()});
+                                      "", req->request_id()});
             !st.ok()) {
           return st;
         }
@@ -242,6 +242,7 @@ ServerUnaryReactor* SatkerService::UpdateSatker(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto id = ParseSatkerName(req->satker().name(), "satker.name");
     if (!id.ok()) return id.status();
+    if (auto s = RequireScope(*call.caller, SatkerRegion(*id)); !s.ok()) return s;
     auto paths = MaskPaths(req->update_mask(), {"display_name", "address", "phone"});
     if (!paths.ok()) return paths.status();
     FieldViolations v;
@@ -250,7 +251,6 @@ ServerUnaryReactor* SatkerService::UpdateSatker(CallbackServerContext* ctx,
       v.Add("satker.display_name", "must not be empty");
     }
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, SatkerRegion(*id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadSatker(s, *id, true, core_->dialect());
       if (!row.ok()) return row.status();
@@ -319,7 +319,7 @@ ServerUnaryReactor* SatkerService::BootstrapSatkers(CallbackServerContext* ctx,
         resp->set_created(resp->created() + 1);
         return core_->RecordChange(s, *call.caller,
                                    {SatkerName(id), v1::Change::ACTION_CREATE,
-                                    {"kind", "region", "display_name"}, display_name,
+                                    {"kind", "region", "display_name"}, "bootstrap",
                                     req->request_id()});
       };
       if (auto st = create("bnn", v1::SATKER_KIND_BNN, std::nullopt, std::nullopt,

@@ -101,6 +101,38 @@ std::vector<sql::Migration> Migrations() {
            "summary VARCHAR(500) NOT NULL, request_id VARCHAR(100) NOT NULL) {TABLE_OPTIONS}",
            "CREATE INDEX IF NOT EXISTS changes_by_resource ON changes (resource, seq)",
        }},
+      {2,
+       "registry: exact ids (NO PAD), agents' inactive reason as a code, request ids expire",
+       {
+           // utf8mb4_bin is PAD SPACE: "units/...-1 " found the unit "...-1", and an audit
+           // record could be filed under a name nobody would look up. SQLite's BINARY never
+           // pads. Foreign keys link columns whose collation changes table by table.
+           "{MYSQL_ONLY}SET FOREIGN_KEY_CHECKS = 0",
+           "{MYSQL_ONLY}ALTER TABLE registry_secrets CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE regions CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_words CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_imports CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_import_chunks CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_import_rows CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE satkers CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE units CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE agents CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE agent_trainings CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE officers CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE officer_units CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE create_requests CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE changes CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}SET FOREIGN_KEY_CHECKS = 1",
+           // An agent's inactive reason was free text in every view ("relapsed..." told what
+           // the sealed former-user flag hides). It becomes a code; any text an officer adds
+           // is sealed with the contact details. Old free text is not carried over in the
+           // clear: it becomes OTHER and the column is emptied.
+           "ALTER TABLE agents ADD COLUMN inactive_reason_code INT NOT NULL DEFAULT 0",
+           "UPDATE agents SET inactive_reason_code = 6 WHERE status = 2",
+           "UPDATE agents SET inactive_reason = ''",
+           // Request ids are now per caller (a hash of caller and id) and pruned by age.
+           "CREATE INDEX IF NOT EXISTS create_requests_by_time ON create_requests (create_time)",
+       }},
   };
 }
 

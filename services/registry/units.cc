@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "platform/macros.h"
 #include "registry/services.h"
 
 namespace ibm::registry {
@@ -50,7 +51,13 @@ absl::Status Respond(sql::Session& s, const Core& core, const std::string& id, v
   return absl::OkStatus();
 }
 
+constexpr int kMaxFiscalYears = 82;  // 2019-2100
+
 void CheckFiscalYears(FieldViolations& v, const google::protobuf::RepeatedField<int32_t>& years) {
+  if (years.size() > kMaxFiscalYears) {  // the size first: never item by item
+    v.Add("unit.fiscal_years", absl::StrCat("at most ", kMaxFiscalYears, " years"));
+    return;
+  }
   std::set<int32_t> seen;
   for (int i = 0; i < years.size(); ++i) {
     if (years[i] < 2019 || years[i] > 2100) {
@@ -124,7 +131,9 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
     // The narrower of the asked region and the caller's scope.
     std::optional<RegionCode> within = region;
     if (!caller.scope.national()) {
-      auto scope = *RegionCode::Parse(caller.scope.prefix());
+      auto parsed_scope = RegionCode::Parse(caller.scope.prefix());
+      if (!parsed_scope.ok()) return IBM_BUG("a regional scope that is no region code");
+      const RegionCode& scope = *parsed_scope;
       if (!region || region->Contains(scope)) {
         within = scope;
       } else if (!scope.Contains(*region)) {
@@ -167,17 +176,14 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
   return calls_.Run(ctx, "CreateUnit", [=, this](const Call& call) -> absl::Status {
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     const v1::Unit& given = req->unit();
+    // The village names where the unit would be: the caller's scope is checked on it before
+    // anything else of the request.
+    if (given.village().empty()) return platform::InvalidField("unit.village", "is required");
+    auto village =
+        ParseRegionName(given.village(), "unit.village", domain::RegionLevel::kVillage);
+    if (!village.ok()) return village.status();
+    if (auto s = RequireScope(*call.caller, *village); !s.ok()) return s;
     FieldViolations v;
-    std::optional<RegionCode> village;
-    if (given.village().empty()) {
-      v.Add("unit.village", "is required");
-    } else if (auto code =
-                   ParseRegionName(given.village(), "unit.village", domain::RegionLevel::kVillage);
-               !code.ok()) {
-      v.Add("unit.village", code.status().message());
-    } else {
-      village = *code;
-    }
     std::string satker;
     if (given.satker().empty()) {
       v.Add("unit.satker", "is required");
@@ -190,12 +196,15 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
     CheckFiscalYears(v, given.fiscal_years());
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, *village); !s.ok()) return s;
 
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto done = core_->FindCreate(s, "CreateUnit", req->request_id(), *req);
+      auto done = core_->FindCreate(s, *call.caller, "CreateUnit", req->request_id(), *req);
       if (!done.ok()) return done.status();
-      if (*done) return Respond(s, *core_, std::string(absl::string_view(**done).substr(6)), resp);
+      if (*done) {
+        auto made = ParseUnitName(**done, "name");
+        if (!made.ok()) return IBM_BUG("remembered create of a malformed unit name");
+        return Respond(s, *core_, *made, resp);
+      }
 
       auto region = s.Query("SELECT retired_in FROM regions WHERE code = ?", {village->str()});
       if (!region.ok()) return region.status();
@@ -250,7 +259,7 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
         return absl::AbortedError("another unit was formed in this village at the same time; retry");
       }
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, "CreateUnit", req->request_id(), *req, UnitName(id));
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateUnit", req->request_id(), *req, UnitName(id));
           !st.ok()) {
         return st;
       }
@@ -273,6 +282,7 @@ ServerUnaryReactor* UnitService::UpdateUnit(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto id = ParseUnitName(req->unit().name(), "unit.name");
     if (!id.ok()) return id.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
     auto paths =
         MaskPaths(req->update_mask(), {"formation_date", "fiscal_years", "desa_bersinar", "high_risk"});
     if (!paths.ok()) return paths.status();
@@ -282,13 +292,12 @@ ServerUnaryReactor* UnitService::UpdateUnit(CallbackServerContext* ctx,
     }
     if (HasPath(*paths, "fiscal_years")) CheckFiscalYears(v, req->unit().fiscal_years());
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadUnit(s, *id, true, core_->dialect());
       if (!row.ok()) return row.status();
       if (auto st = CheckEtag(req->unit().etag(), row->Int(9), "unit.etag"); !st.ok()) return st;
       if (row->Int(3) == v1::UNIT_STATUS_INACTIVE) {
-        return absl::FailedPreconditionError(absl::StrCat(req->unit().name(),
+        return absl::FailedPreconditionError(absl::StrCat(UnitName(*id),
                                                           " is inactive; it keeps its history "
                                                           "and cannot be changed"));
       }
@@ -323,6 +332,7 @@ ServerUnaryReactor* UnitService::TransitionUnit(CallbackServerContext* ctx,
     if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
     auto id = ParseUnitName(req->name(), "name");
     if (!id.ok()) return id.status();
+    if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
     FieldViolations v;
     if (req->status() == v1::UNIT_STATUS_UNSPECIFIED || !v1::UnitStatus_IsValid(req->status())) {
       v.Add("status", "is required: running, sustaining or inactive");
@@ -332,7 +342,6 @@ ServerUnaryReactor* UnitService::TransitionUnit(CallbackServerContext* ctx,
       v.Add("reason", "is only given when the unit becomes inactive");
     }
     if (!v.empty()) return v.status();
-    if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto row = LoadUnit(s, *id, true, core_->dialect());
       if (!row.ok()) return row.status();
@@ -358,9 +367,9 @@ ServerUnaryReactor* UnitService::TransitionUnit(CallbackServerContext* ctx,
               {UnitName(*id), v1::Change::ACTION_TRANSITION,
                inactive ? std::vector<std::string>{"status", "inactive_reason"}
                         : std::vector<std::string>{"status"},
+               // The reason is on the unit; the change log holds no free text.
                absl::StrCat("status ", v1::UnitStatus_Name(from), " -> ",
-                            v1::UnitStatus_Name(req->status()),
-                            inactive ? absl::StrCat(": ", req->reason()) : ""),
+                            v1::UnitStatus_Name(req->status())),
                ""});
           !st.ok()) {
         return st;

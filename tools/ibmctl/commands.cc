@@ -17,9 +17,19 @@
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "ibmctl/cli.h"
 #include "ibmctl/region_import.h"
+#include "platform/crypto.h"
 
 namespace ibm::ibmctl {
 namespace {
+
+// Every create carries a request_id (the suite's rule): the one given, else a fresh one, so
+// that ibmctl's own retries of a create never create twice.
+std::string RequestIdOf(const Args& a) {
+  return a.has("request_id") && !a.get("request_id").empty()
+             ? a.get("request_id")
+             : absl::StrCat("ibmctl-", platform::RandomId(16));
+}
+
 
 namespace v1 = ibm::registry::v1;
 using Strings = std::vector<std::string>;
@@ -342,7 +352,7 @@ int RegionsEditions(Context& ctx, const Args& a) {
 int SatkersBootstrap(Context& ctx, const Args& a) {
   auto stub = NewStub<v1::SatkerService>(ctx);
   v1::BootstrapSatkersRequest req;
-  req.set_request_id(a.get("request_id"));
+  req.set_request_id(RequestIdOf(a));
   v1::BootstrapSatkersResponse r;
   if (auto s = Call(ctx, req, &r,
                     [&](auto* c, auto& q, auto* p) { return stub->BootstrapSatkers(c, q, p); });
@@ -387,7 +397,7 @@ int SatkersGet(Context& ctx, const Args& a) {
 int SatkersCreate(Context& ctx, const Args& a) {
   auto stub = NewStub<v1::SatkerService>(ctx);
   v1::CreateSatkerRequest req;
-  req.set_request_id(a.get("request_id"));
+  req.set_request_id(RequestIdOf(a));
   v1::Satker* s = req.mutable_satker();
   s->set_kind(Parse<v1::SatkerKind>(a, "kind"));
   s->set_region(RegionName(a.get("region")));
@@ -435,7 +445,7 @@ void UnitFields(const Args& a, v1::Unit* u) {
 int UnitsCreate(Context& ctx, const Args& a) {
   auto stub = NewStub<v1::UnitService>(ctx);
   v1::CreateUnitRequest req;
-  req.set_request_id(a.get("request_id"));
+  req.set_request_id(RequestIdOf(a));
   v1::Unit* u = req.mutable_unit();
   u->set_village(RegionName(a.get("village")));
   u->set_satker(SatkerName(a.get("satker")));
@@ -547,7 +557,8 @@ int PrintAgent(Context& ctx, const v1::Agent& r) {
   for (const auto& [h, v] :
        std::vector<std::pair<std::string, std::string>>{{"PHONE", r.phone()},
                                                         {"ADDRESS", r.address()},
-                                                        {"INACTIVE REASON", r.inactive_reason()}}) {
+                                                        {"INACTIVE REASON", Name(r.inactive_reason())},
+                                                        {"INACTIVE DETAILS", r.inactive_details()}}) {
     if (!v.empty()) {
       headers.push_back(h);
       cells.push_back(v);
@@ -569,7 +580,7 @@ int AgentsCreate(Context& ctx, const Args& a) {
   auto stub = NewStub<v1::AgentService>(ctx);
   v1::CreateAgentRequest req;
   req.set_parent(UnitName(a.get("unit")));
-  req.set_request_id(a.get("request_id"));
+  req.set_request_id(RequestIdOf(a));
   AgentFields(a, req.mutable_agent());
   v1::Agent r;
   if (auto s =
@@ -655,7 +666,8 @@ int AgentsStatus(Context& ctx, const Args& a) {
   v1::SetAgentStatusRequest req;
   req.set_name(UnitName(a.arg(0)));
   req.set_status(Parse<v1::AgentStatus>(a, "status"));
-  req.set_reason(a.get("reason"));
+  if (a.has("reason")) req.set_reason(Parse<v1::AgentInactiveReason>(a, "reason"));
+  req.set_details(a.get("details"));
   req.set_etag(a.get("etag"));
   v1::Agent r;
   if (auto s = Call(ctx, req, &r,
@@ -682,7 +694,7 @@ int OfficersCreate(Context& ctx, const Args& a) {
   auto stub = NewStub<v1::OfficerService>(ctx);
   v1::CreateOfficerRequest req;
   req.set_parent(SatkerName(a.get("satker")));
-  req.set_request_id(a.get("request_id"));
+  req.set_request_id(RequestIdOf(a));
   OfficerFields(a, req.mutable_officer());
   v1::Officer r;
   if (auto s = Call(ctx, req, &r,
@@ -761,7 +773,8 @@ const Flag kPageSize{"page_size", F::kString, "N",
 const Flag kPageToken{"page_token", F::kString, "TOKEN", "continue a previous list"};
 const Flag kAll{"all", F::kBool, "", "follow next_page_token to the end"};
 const Flag kRequestId{"request_id", F::kString, "ID",
-                      "makes a retried create return the first result"};
+                      "the create's id: a retry with the same id returns the first result "
+                      "[default: a fresh random id]"};
 const Flag kEtag{"etag", F::kString, "ETAG", "the etag you read: a stale one is refused (ABORTED)"};
 const Flag kLevel{"level", F::kString, "LEVEL", "province, regency, district or village"};
 
@@ -970,7 +983,11 @@ const std::vector<Command>& Commands() {
        1,
        "Sets an agent active or inactive (with --reason).",
        {{"status", F::kString, "STATUS", "active or inactive", true},
-        {"reason", F::kString, "TEXT", "required for inactive"},
+        {"reason", F::kString, "REASON",
+         "required for inactive: resigned, moved_away, decree_ended, decree_revoked, deceased "
+         "or other"},
+        {"details", F::kString, "TEXT",
+         "optional for inactive: sealed at rest, shown only to officers (agents get --full)"},
         kEtag},
        AgentsStatus},
 

@@ -1,5 +1,7 @@
 #include "testing/test_server.h"
 
+#include <atomic>
+
 #include <google/protobuf/unknown_field_set.h>
 
 #include <cstdlib>
@@ -12,6 +14,11 @@
 #include "grpcpp/support/byte_buffer.h"
 
 namespace ibm::testing {
+
+std::string NextRequestId() {
+  static std::atomic<int64_t> next{0};
+  return absl::StrCat("test-", next.fetch_add(1) + 1);
+}
 namespace {
 
 std::unique_ptr<auth::Authenticator> Jwt(const TokenIssuer& tokens) {
@@ -71,9 +78,10 @@ void TestServer::Shutdown(absl::Duration grace) {
 }
 
 std::unique_ptr<grpc::ClientContext> TestServer::As(const std::string& role,
-                                                    const std::string& satker) const {
+                                                    const std::string& satker,
+                                                    const std::string& subject) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", tokens_.Bearer(role, satker));
+  ctx->AddMetadata("authorization", "Bearer " + tokens_.Sign(tokens_.Claims(role, satker, subject)));
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return ctx;
 }

@@ -19,6 +19,17 @@
 
 namespace ibm::testing {
 
+// A fresh request id ("test-<n>"), unique within the test process.
+std::string NextRequestId();
+
+// `request` with a fresh request_id when it has none: every create of the suite requires
+// one, and tests that are not about idempotency should not have to invent them.
+template <class Request>
+Request WithRequestId(Request request) {
+  if (request.request_id().empty()) request.set_request_id(NextRequestId());
+  return request;
+}
+
 class TestServer {
  public:
   struct Options {
@@ -49,8 +60,10 @@ class TestServer {
   platform::Executor& executor() { return executor_; }
   TokenIssuer& tokens() { return tokens_; }
 
-  // A client context carrying a valid token for role@satker, with a 10 s deadline.
-  std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker) const;
+  // A client context carrying a valid token for role@satker (subject "officer-1" unless
+  // given), with a 10 s deadline.
+  std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker,
+                                          const std::string& subject = "officer-1") const;
 
  private:
   Options options_;

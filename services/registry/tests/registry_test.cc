@@ -1,185 +1,15 @@
 // The registry end to end in process: real gRPC, real JWT auth, and the same tests on
 // SQLite and on MariaDB. A small hand-made region set stands in for the national data (the
 // full 83,762-village import is exercised by ibmctl's test and the benchmark).
-#include <grpcpp/grpcpp.h>
-
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
-#include "ibm/registry/v1/registry.grpc.pb.h"
-#include "platform/logging.h"
-#include "platform/status.h"
-#include "registry/registry.h"
-#include "sql/migrations.h"
-#include "testing/test_database.h"
-#include "testing/test_server.h"
+#include "registry/tests/registry_fixture.h"
 
 namespace ibm::registry {
 namespace {
 
-namespace v1 = ::ibm::registry::v1;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-
-struct Seed {
-  std::string code, parent, name;
-};
-// West Java with Bogor (no BNNK here) and Bandung, and Central Java's Semarang.
-const std::vector<Seed> kRegions = {
-    {"32", "", "Jawa Barat"},
-    {"33", "", "Jawa Tengah"},
-    {"32.01", "32", "Kabupaten Bogor"},
-    {"32.73", "32", "Kota Bandung"},
-    {"33.74", "33", "Kota Semarang"},
-    {"32.01.01", "32.01", "Cibinong"},
-    {"32.73.04", "32.73", "Bandung Kulon"},
-    {"33.74.01", "33.74", "Semarang Tengah"},
-    {"32.01.01.1001", "32.01.01", "Pakansari"},
-    {"32.01.01.2002", "32.01.01", "Soka\"an, Cibinong"},
-    {"32.73.04.1001", "32.73.04", "Caringin"},
-    {"32.73.04.1002", "32.73.04", "Cijerah"},
-    {"33.74.01.1001", "33.74.01", "Pekunden"},
-};
-
-class RegistryTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "mysql" && !testing::MysqlAvailable()) {
-      GTEST_SKIP() << "IBM_TEST_MYSQL_DSN not set: run through ctest, which starts MariaDB";
-    }
-    auto t = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
-    test_db_ = std::move(*t);
-    auto db = test_db_->Open();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    ASSERT_TRUE(sql::Migrate(*db_, Migrations()).ok());
-    server_ = std::make_unique<testing::TestServer>(db_.get());
-    auto context = server_->Context("registry", 1);
-    auto services = Spec().build(context);
-    ASSERT_TRUE(services.ok()) << services.status();
-    services_ = std::move(*services);
-    std::vector<grpc::Service*> raw;
-    for (auto& s : services_) raw.push_back(s.get());
-    server_->Start(raw);
-    regions_ = v1::RegionService::NewStub(server_->channel());
-    satkers_ = v1::SatkerService::NewStub(server_->channel());
-    units_ = v1::UnitService::NewStub(server_->channel());
-    agents_ = v1::AgentService::NewStub(server_->channel());
-    officers_ = v1::OfficerService::NewStub(server_->channel());
-    changes_ = v1::ChangeLogService::NewStub(server_->channel());
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown(absl::Seconds(1));
-  }
-
-  std::unique_ptr<grpc::ClientContext> Central() const { return server_->As("officer", "bnn"); }
-  std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker) {
-    return server_->As(role, satker);
-  }
-
-  // Imports rows as one edition: begin, one chunk per `chunk` rows, commit.
-  grpc::Status Import(const std::string& edition, const std::vector<Seed>& seeds,
-                      v1::RegionImport* result, size_t chunk = 5) {
-    v1::BeginRegionImportRequest begin;
-    begin.set_edition(edition);
-    v1::RegionImport import;
-    auto s = regions_->BeginRegionImport(Central().get(), begin, &import);
-    if (!s.ok()) return s;
-    for (size_t i = 0, c = 0; i < seeds.size(); i += chunk, ++c) {
-      v1::AddRegionImportRowsRequest add;
-      add.set_name(import.name());
-      add.set_chunk_index(static_cast<int>(c));
-      for (size_t j = i; j < std::min(seeds.size(), i + chunk); ++j) {
-        auto* row = add.add_rows();
-        row->set_code(seeds[j].code);
-        row->set_parent_code(seeds[j].parent);
-        row->set_name(seeds[j].name);
-        row->set_source_file("seed.csv");
-        row->set_source_line(static_cast<int64_t>(j) + 2);
-      }
-      s = regions_->AddRegionImportRows(Central().get(), add, &import);
-      if (!s.ok()) return s;
-    }
-    v1::CommitRegionImportRequest commit;
-    commit.set_name(import.name());
-    return regions_->CommitRegionImport(Central().get(), commit, result);
-  }
-
-  void SeedRegionsAndSatkers() {
-    v1::RegionImport result;
-    ASSERT_TRUE(Import("seed@1", kRegions, &result).ok());
-    v1::BootstrapSatkersResponse boot;
-    ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), {}, &boot).ok());
-    v1::CreateSatkerRequest bnnk;
-    bnnk.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
-    bnnk.mutable_satker()->set_region("regions/32.73");
-    v1::Satker created;
-    ASSERT_TRUE(satkers_->CreateSatker(As("officer", "bnnp-32").get(), bnnk, &created).ok());
-  }
-
-  v1::Unit MakeUnit(const std::string& village, const std::string& satker) {
-    v1::CreateUnitRequest req;
-    req.mutable_unit()->set_village("regions/" + village);
-    req.mutable_unit()->set_satker("satkers/" + satker);
-    auto* d = req.mutable_unit()->mutable_formation_date();
-    d->set_year(2025);
-    d->set_month(3);
-    d->set_day(14);
-    req.mutable_unit()->add_fiscal_years(2025);
-    v1::Unit unit;
-    auto s = units_->CreateUnit(Central().get(), req, &unit);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return unit;
-  }
-
-  // Follows next_page_token with pages of one and returns every page's keys in order.
-  template <class Response, class Request, class Method, class Keys>
-  static std::vector<std::string> PagesOfOne(Request req, Method method, Keys keys) {
-    std::vector<std::string> seen;
-    req.set_page_size(1);
-    do {
-      Response page;
-      grpc::Status s = method(req, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      std::vector<std::string> got = keys(page);
-      EXPECT_LE(got.size(), 1u);
-      seen.insert(seen.end(), got.begin(), got.end());
-      req.set_page_token(page.next_page_token());
-    } while (!req.page_token().empty() && seen.size() < 100);
-    return seen;
-  }
-
-  static std::vector<std::pair<std::string, std::string>> Violations(const grpc::Status& s) {
-    return platform::FieldViolationsOf(platform::FromGrpcStatus(s));
-  }
-  static std::string ReasonOf(const grpc::Status& s) {
-    return platform::ErrorInfoOf(platform::FromGrpcStatus(s)).reason();
-  }
-
-  std::unique_ptr<testing::TestDatabase> test_db_;
-  std::unique_ptr<sql::Database> db_;
-  std::unique_ptr<testing::TestServer> server_;
-  std::vector<std::unique_ptr<grpc::Service>> services_;
-  std::unique_ptr<v1::RegionService::Stub> regions_;
-  std::unique_ptr<v1::SatkerService::Stub> satkers_;
-  std::unique_ptr<v1::UnitService::Stub> units_;
-  std::unique_ptr<v1::AgentService::Stub> agents_;
-  std::unique_ptr<v1::OfficerService::Stub> officers_;
-  std::unique_ptr<v1::ChangeLogService::Stub> changes_;
-};
-
-MATCHER_P(HasField, field, "") {
-  for (const auto& [f, d] : platform::FieldViolationsOf(platform::FromGrpcStatus(arg))) {
-    if (f == field) return true;
-  }
-  *result_listener << "violations: " << platform::Describe(platform::FromGrpcStatus(arg));
-  return false;
-}
 
 int64_t Count(const v1::RegionImport& import, v1::RegionLevel level,
               int64_t (v1::RegionImportCount::*what)() const) {
@@ -254,7 +84,7 @@ TEST_P(RegistryTest, ImportRefusesBadRowsByLineAndLeavesNothingHalfDone) {
   v1::BeginRegionImportRequest begin;
   begin.set_edition("x");
   v1::RegionImport import;
-  ASSERT_TRUE(regions_->BeginRegionImport(Central().get(), begin, &import).ok());
+  ASSERT_TRUE(regions_->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
   v1::AddRegionImportRowsRequest add;
   add.set_name(import.name());
   auto* r0 = add.add_rows();
@@ -271,7 +101,7 @@ TEST_P(RegistryTest, ImportRefusesBadRowsByLineAndLeavesNothingHalfDone) {
   EXPECT_THAT(s, HasField("rows[2].code"));
 
   // Only BNN central imports.
-  s = regions_->BeginRegionImport(As("officer", "bnnp-32").get(), begin, &import);
+  s = regions_->BeginRegionImport(As("officer", "bnnp-32").get(), testing::WithRequestId(begin), &import);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -387,7 +217,7 @@ TEST_P(RegistryTest, PageSizesAndPageTokensAreCheckedAsAipSays) {
 TEST_P(RegistryTest, SatkerFollowBnnStructure) {
   SeedRegionsAndSatkers();
   v1::BootstrapSatkersResponse again;
-  ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), {}, &again).ok());
+  ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), testing::WithRequestId(v1::BootstrapSatkersRequest{}), &again).ok());
   EXPECT_EQ(again.created(), 0);
   EXPECT_EQ(again.existing(), 3);  // BNN central and two BNNP
 
@@ -402,18 +232,18 @@ TEST_P(RegistryTest, SatkerFollowBnnStructure) {
   req.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
   req.mutable_satker()->set_region("regions/32");  // a province code
   v1::Satker out;
-  EXPECT_THAT(satkers_->CreateSatker(Central().get(), req, &out), HasField("satker.region"));
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out), HasField("satker.region"));
   req.mutable_satker()->set_region("regions/32.01");
   req.mutable_satker()->set_display_name(std::string(10 * 1024, 'x'));
-  EXPECT_THAT(satkers_->CreateSatker(Central().get(), req, &out), HasField("satker.display_name"));
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out), HasField("satker.display_name"));
   req.mutable_satker()->clear_display_name();
   // Another province's BNNP, and a BNNK, may not create it.
-  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnp-33").get(), req, &out).error_code(),
+  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnp-33").get(), testing::WithRequestId(req), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnk-32.73").get(), req, &out).error_code(),
+  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   req.mutable_satker()->set_region("regions/32.73");
-  EXPECT_EQ(satkers_->CreateSatker(Central().get(), req, &out).error_code(),
+  EXPECT_EQ(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
 
   v1::ListSatkersRequest list;
@@ -459,16 +289,16 @@ TEST_P(RegistryTest, UnitsFollowTheirVillageTheirSatkerAndTheirLifecycle) {
   d->set_month(1);
   d->set_day(2);
   v1::Unit out;
-  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.satker"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.satker"));
   req.mutable_unit()->set_satker("satkers/bnnk-32.73");
   for (const char* bad : {"regions/32.73", "regions/32.01.01.99999", "regions/32.01..2001"}) {
     req.mutable_unit()->set_village(bad);
-    EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.village")) << bad;
+    EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.village")) << bad;
   }
   req.mutable_unit()->set_village("regions/32.73.04.1999");  // well formed, not there
-  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("unit.village"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.village"));
   req.mutable_unit()->set_village("regions/32.73.04.1001");  // has a unit already
-  auto s = units_->CreateUnit(Central().get(), req, &out);
+  auto s = units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_THAT(s.error_message(), HasSubstr("units/32.73.04.1001-1"));
 
@@ -476,11 +306,11 @@ TEST_P(RegistryTest, UnitsFollowTheirVillageTheirSatkerAndTheirLifecycle) {
   req.mutable_unit()->set_village("regions/32.73.04.1002");
   req.set_request_id("5b1f6c1e-1b7a-4c8e-9f57-8d2b9d0f1a01");
   v1::Unit first, retry;
-  ASSERT_TRUE(units_->CreateUnit(Central().get(), req, &first).ok());
-  ASSERT_TRUE(units_->CreateUnit(Central().get(), req, &retry).ok());
+  ASSERT_TRUE(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &first).ok());
+  ASSERT_TRUE(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &retry).ok());
   EXPECT_EQ(first.name(), retry.name());
   req.mutable_unit()->set_high_risk(true);
-  EXPECT_THAT(units_->CreateUnit(Central().get(), req, &out), HasField("request_id"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("request_id"));
 
   // Lifecycle: only legal moves, etags guard them, inactive needs a reason and frees the
   // village for a new unit.
@@ -563,8 +393,7 @@ TEST_P(RegistryTest, EveryCallIsScopedToTheCallersSatker) {
 TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden) {
   SeedRegionsAndSatkers();
   v1::Unit unit = MakeUnit("32.73.04.1001", "bnnk-32.73");
-  std::string log;
-  platform::SetLogSinkForTesting(&log);
+  platform::LogCapture capture;  // restores stderr however the test ends
 
   v1::CreateAgentRequest req;
   req.set_parent(unit.name());
@@ -582,17 +411,17 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   decree->mutable_valid_until()->set_month(12);
   decree->mutable_valid_until()->set_day(31);
   v1::Agent agent;
-  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent),
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent),
               HasField("agent.decree.valid_until"));
   decree->mutable_valid_until()->set_year(2027);
   decree->set_document_sha256("not-a-hash");
-  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent),
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent),
               HasField("agent.decree.document_sha256"));
   decree->clear_document_sha256();
   a->set_display_name("");
-  EXPECT_THAT(agents_->CreateAgent(Central().get(), req, &agent), HasField("agent.display_name"));
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent), HasField("agent.display_name"));
   a->set_display_name("Siti Rahmawati");
-  ASSERT_TRUE(agents_->CreateAgent(As("officer", "bnnk-32.73").get(), req, &agent).ok());
+  ASSERT_TRUE(agents_->CreateAgent(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &agent).ok());
   EXPECT_EQ(agent.status(), v1::AGENT_STATUS_ACTIVE);
 
   // Lists and the BASIC view leave out phone, address and the former-user flag.
@@ -627,7 +456,8 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   ASSERT_EQ(changes.changes_size(), 2);  // the appointment and the FULL read
   EXPECT_EQ(changes.changes(1).action(), v1::Change::ACTION_SENSITIVE_READ);
   EXPECT_EQ(changes.changes(1).actor_satker(), "satkers/bnnk-32.73");
-  EXPECT_THAT(changes.changes(1).fields(), ElementsAre("phone", "address", "former_user"));
+  EXPECT_THAT(changes.changes(1).fields(),
+              ElementsAre("phone", "address", "former_user", "inactive_details"));
   EXPECT_THAT(changes.changes(1).summary(), ::testing::Not(HasSubstr("3456-7890")));
 
   // Training and status.
@@ -645,7 +475,7 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   status.set_name(agent.name());
   status.set_status(v1::AGENT_STATUS_INACTIVE);
   EXPECT_THAT(agents_->SetAgentStatus(Central().get(), status, &full), HasField("reason"));
-  status.set_reason("moved to another village");
+  status.set_reason(v1::AGENT_INACTIVE_REASON_MOVED_AWAY);
   ASSERT_TRUE(agents_->SetAgentStatus(Central().get(), status, &full).ok());
   EXPECT_EQ(full.phone(), "");  // only GetAgent's FULL view carries contact details
   EXPECT_FALSE(full.former_user());
@@ -654,7 +484,7 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
   EXPECT_EQ(agents_->SetAgentStatus(Central().get(), status, &full).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
 
-  platform::SetLogSinkForTesting(nullptr);
+  const std::string log = capture.text();
   EXPECT_THAT(log, HasSubstr("CreateAgent"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("3456-7890")));  // a timing may contain "3456"
   EXPECT_THAT(log, ::testing::Not(HasSubstr("Caringin No")));
@@ -679,7 +509,7 @@ TEST_P(RegistryTest, SearchEditionsAndChangesPageToTheEndWithoutGapsOrRepeats) {
     *decree->mutable_valid_until() = decree->date();
     decree->mutable_valid_until()->set_year(2027);
     v1::Agent agent;
-    grpc::Status created = agents_->CreateAgent(Central().get(), req, &agent);
+    grpc::Status created = agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent);
     ASSERT_TRUE(created.ok()) << created.error_message();
   }
 
@@ -751,7 +581,7 @@ TEST_P(RegistryTest, AgentContactIsSealedAtRestBoundToItsAgentAndSurvivesKeyRota
     *a->mutable_decree()->mutable_valid_until() = unit.formation_date();
     a->mutable_decree()->mutable_valid_until()->set_year(2030);
     v1::Agent agent;
-    grpc::Status s = agents_->CreateAgent(Central().get(), req, &agent);
+    grpc::Status s = agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return agent;
   };
@@ -840,16 +670,16 @@ TEST_P(RegistryTest, OfficersAccompanyOnlyUnitsTheirSatkerFosters) {
   req.mutable_officer()->set_display_name("Dedi Kurniawan");
   req.mutable_officer()->set_nip("123");
   v1::Officer officer;
-  EXPECT_THAT(officers_->CreateOfficer(Central().get(), req, &officer), HasField("officer.nip"));
+  EXPECT_THAT(officers_->CreateOfficer(Central().get(), testing::WithRequestId(req), &officer), HasField("officer.nip"));
   req.mutable_officer()->set_nip("198203142008011002");
   req.mutable_officer()->add_assigned_units(bogor.name());
-  auto s = officers_->CreateOfficer(Central().get(), req, &officer);
+  auto s = officers_->CreateOfficer(Central().get(), testing::WithRequestId(req), &officer);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(s), "UNIT_NOT_FOSTERED");
   req.mutable_officer()->set_assigned_units(0, bandung.name());
-  ASSERT_TRUE(officers_->CreateOfficer(As("officer", "bnnk-32.73").get(), req, &officer).ok());
+  ASSERT_TRUE(officers_->CreateOfficer(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &officer).ok());
   EXPECT_THAT(officer.assigned_units(), ElementsAre(bandung.name()));
-  EXPECT_EQ(officers_->CreateOfficer(As("officer", "bnnk-32.01").get(), req, &officer).error_code(),
+  EXPECT_EQ(officers_->CreateOfficer(As("officer", "bnnk-32.01").get(), testing::WithRequestId(req), &officer).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   v1::UpdateOfficerRequest update;
@@ -888,7 +718,7 @@ TEST_P(RegistryTest, TheChangeLogSaysWhoChangedWhatAndWhen) {
   d->mutable_date()->set_day(1);
   *d->mutable_valid_until() = d->date();
   v1::Agent created;
-  ASSERT_TRUE(agents_->CreateAgent(Central().get(), agent, &created).ok());
+  ASSERT_TRUE(agents_->CreateAgent(Central().get(), testing::WithRequestId(agent), &created).ok());
 
   v1::ListChangesRequest req;
   req.set_resource(unit.name());
@@ -938,19 +768,22 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
   {
     v1::BeginRegionImportRequest r;
     v1::RegionImport out;
-    EXPECT_THAT(regions_->BeginRegionImport(central().get(), r, &out), HasField("edition"));
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out), HasField("edition"));
     r.set_edition("e");
     r.set_request_id("has spaces");
-    EXPECT_THAT(regions_->BeginRegionImport(central().get(), r, &out), HasField("request_id"));
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out), HasField("request_id"));
     r.clear_request_id();
-    ASSERT_TRUE(regions_->BeginRegionImport(central().get(), r, &out).ok());
+    ASSERT_TRUE(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out).ok());
     v1::AddRegionImportRowsRequest add;
     add.set_name("imports/x");
     EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("name"));
     add.set_name(out.name());
     add.set_chunk_index(-1);
-    EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("chunk_index"));
     EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("rows"));
+    auto* row = add.add_rows();
+    row->set_code("32");
+    row->set_name("Jawa Barat");
+    EXPECT_THAT(regions_->AddRegionImportRows(central().get(), add, &out), HasField("chunk_index"));
     v1::CommitRegionImportRequest commit;
     commit.set_name("");
     EXPECT_THAT(regions_->CommitRegionImport(central().get(), commit, &out), HasField("name"));
@@ -978,9 +811,9 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     list.set_kind(static_cast<v1::SatkerKind>(9));
     EXPECT_THAT(satkers_->ListSatkers(central().get(), list, &listed), HasField("kind"));
     v1::CreateSatkerRequest create;
-    EXPECT_THAT(satkers_->CreateSatker(central().get(), create, &out), HasField("satker.kind"));
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out), HasField("satker.kind"));
     create.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
-    EXPECT_THAT(satkers_->CreateSatker(central().get(), create, &out), HasField("satker.region"));
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out), HasField("satker.region"));
     v1::UpdateSatkerRequest update;
     update.mutable_satker()->set_name("satkers/bnnp-32");
     EXPECT_THAT(satkers_->UpdateSatker(central().get(), update, &out), HasField("update_mask"));
@@ -990,7 +823,7 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     v1::BootstrapSatkersRequest boot;
     boot.set_request_id(std::string(101, 'a'));
     v1::BootstrapSatkersResponse booted;
-    EXPECT_THAT(satkers_->BootstrapSatkers(central().get(), boot, &booted), HasField("request_id"));
+    EXPECT_THAT(satkers_->BootstrapSatkers(central().get(), testing::WithRequestId(boot), &booted), HasField("request_id"));
   }
   {
     v1::GetUnitRequest get;
@@ -1013,9 +846,13 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     create.mutable_unit()->mutable_formation_date()->set_year(2025);
     create.mutable_unit()->mutable_formation_date()->set_month(2);
     create.mutable_unit()->mutable_formation_date()->set_day(30);
-    s = units_->CreateUnit(central().get(), create, &out);
-    for (const char* f : {"unit.village", "unit.satker", "unit.formation_date",
-                          "unit.fiscal_years[0]", "unit.fiscal_years[2]"}) {
+    s = units_->CreateUnit(central().get(), testing::WithRequestId(create), &out);
+    // The village comes first: the caller's scope is checked on it before the other fields.
+    EXPECT_THAT(s, HasField("unit.village"));
+    create.mutable_unit()->set_village("regions/32.73.04.1001");
+    s = units_->CreateUnit(central().get(), testing::WithRequestId(create), &out);
+    for (const char* f : {"unit.satker", "unit.formation_date", "unit.fiscal_years[0]",
+                          "unit.fiscal_years[2]"}) {
       EXPECT_THAT(s, HasField(f)) << f;
     }
     v1::UpdateUnitRequest update;
@@ -1047,12 +884,12 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     create.set_parent(unit.name());
     create.mutable_agent()->set_display_name("Ani");
     create.mutable_agent()->set_phone("call me");
-    auto s = agents_->CreateAgent(central().get(), create, &out);
+    auto s = agents_->CreateAgent(central().get(), testing::WithRequestId(create), &out);
     EXPECT_THAT(s, HasField("agent.decree"));
     EXPECT_THAT(s, HasField("agent.phone"));
     create.mutable_agent()->clear_phone();
     create.mutable_agent()->mutable_decree()->mutable_date()->set_year(2025);
-    s = agents_->CreateAgent(central().get(), create, &out);
+    s = agents_->CreateAgent(central().get(), testing::WithRequestId(create), &out);
     EXPECT_THAT(s, HasField("agent.decree.number"));
     EXPECT_THAT(s, HasField("agent.decree.date"));
     EXPECT_THAT(s, HasField("agent.decree.valid_until"));
@@ -1073,9 +910,12 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     status.set_status(static_cast<v1::AgentStatus>(99));
     EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("status"));
     status.set_status(v1::AGENT_STATUS_INACTIVE);
-    status.set_reason(std::string(10 * 1024, 'r'));
+    status.set_reason(static_cast<v1::AgentInactiveReason>(99));
     EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("reason"));
-    status.set_reason("moved");
+    status.set_reason(v1::AGENT_INACTIVE_REASON_MOVED_AWAY);
+    status.set_details(std::string(10 * 1024, 'r'));
+    EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("details"));
+    status.clear_details();
     status.set_name("units/x/agents/apxyz");
     EXPECT_THAT(agents_->SetAgentStatus(central().get(), status, &out), HasField("name"));
 
@@ -1083,7 +923,7 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     create.mutable_agent()->set_display_name(std::string(10 * 1024, 'n'));
     create.mutable_agent()->set_phone(std::string(31, '1'));
     create.mutable_agent()->set_address(std::string(10 * 1024, 'a'));
-    s = agents_->CreateAgent(central().get(), create, &out);
+    s = agents_->CreateAgent(central().get(), testing::WithRequestId(create), &out);
     EXPECT_THAT(s, HasField("agent.display_name"));
     EXPECT_THAT(s, HasField("agent.phone"));
     EXPECT_THAT(s, HasField("agent.address"));
@@ -1096,7 +936,7 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     *create.mutable_agent()->mutable_decree()->mutable_valid_until() =
         create.agent().decree().date();
     v1::Agent ani;
-    ASSERT_TRUE(agents_->CreateAgent(central().get(), create, &ani).ok());
+    ASSERT_TRUE(agents_->CreateAgent(central().get(), testing::WithRequestId(create), &ani).ok());
     update.mutable_agent()->set_name("units/x/agents/apxyz");
     update.mutable_update_mask()->set_paths(0, "display_name");
     EXPECT_THAT(agents_->UpdateAgent(central().get(), update, &out), HasField("agent.name"));
@@ -1167,7 +1007,7 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     create.mutable_officer()->add_assigned_units("units/nope");
     create.mutable_officer()->add_assigned_units(unit.name());
     create.mutable_officer()->add_assigned_units(unit.name());
-    auto s = officers_->CreateOfficer(central().get(), create, &out);
+    auto s = officers_->CreateOfficer(central().get(), testing::WithRequestId(create), &out);
     EXPECT_THAT(s, HasField("officer.display_name"));
     EXPECT_THAT(s, HasField("officer.assigned_units[0]"));
     EXPECT_THAT(s, HasField("officer.assigned_units[2]"));
