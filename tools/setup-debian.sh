@@ -5,14 +5,14 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config ninja-build
+  build-essential cmake pkg-config ninja-build ccache clang-format
   # RPC and contracts
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   golang-github-gogo-googleapis-dev grpc-proto
   # storage
   libsqlite3-dev libmysqlcppconn-dev mariadb-server mariadb-client
-  # platform: logging, JSON, metrics, tokens
-  libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libjwt-dev libssl-dev
+  # platform: JSON, metrics, tokens
+  nlohmann-json3-dev prometheus-cpp-dev libjwt-dev libssl-dev
   # tests (python3-grpcio, python3-protobuf: tests/python-stubs.sh imports the generated
   # Python stubs with /usr/bin/python3; its grpc_python_plugin comes with protobuf-compiler-grpc)
   libgtest-dev libgmock-dev openssl python3-grpcio python3-protobuf

@@ -120,7 +120,6 @@ TEST(IbmctlCommandLine, DryRunChecksTheFilesWithoutAServer) {
   EXPECT_THAT(r.output, HasSubstr("nothing was imported"));
 }
 
-#ifdef IBM_REGISTRY_BINARY
 
 // The registry on a temp SQLite file with dev auth, and ibmctl pointed at it.
 class IbmctlEndToEnd : public ::testing::Test {
@@ -379,9 +378,6 @@ TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWitho
   EXPECT_THAT(r.output, HasSubstr("total     13    13"));
 }
 
-#else
-TEST(IbmctlEndToEnd, NeedsTheRegistryServer) { GTEST_SKIP() << "ibm-registry is not built here"; }
-#endif
 
 }  // namespace
 }  // namespace ibm::tools
