@@ -132,11 +132,6 @@ void CheckContact(FieldViolations& v, const v1::Agent& a) {
   }
 }
 
-// Agents are read by the registry's readers within scope; the FULL view only by officers.
-absl::Status RequireView(const Principal& caller, v1::AgentView view) {
-  if (view == v1::AGENT_VIEW_FULL) return RequireOfficer(caller);
-  return RequireReader(caller);
-}
 
 }  // namespace
 
@@ -149,7 +144,11 @@ ServerUnaryReactor* AgentService::GetAgent(CallbackServerContext* ctx,
     if (!v1::AgentView_IsValid(req->view())) return InvalidField("view", "is not an agent view");
     auto name = ParseAgentName(req->name(), "name");
     if (!name.ok()) return name.status();
-    if (auto s = RequireView(*call.caller, req->view()); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller,
+                               req->view() == v1::AGENT_VIEW_FULL ? "GetAgent(FULL)" : "GetAgent");
+        !s.ok()) {
+      return s;
+    }
     if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
     if (req->view() != v1::AGENT_VIEW_FULL) {
       return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
@@ -172,7 +171,7 @@ ServerUnaryReactor* AgentService::ListAgents(CallbackServerContext* ctx,
                                              const v1::ListAgentsRequest* req,
                                              v1::ListAgentsResponse* resp) {
   return calls_.Run(ctx, "ListAgents", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireReader(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "ListAgents"); !s.ok()) return s;
     auto unit = ParseUnitName(req->parent(), "parent");
     if (!unit.ok()) return unit.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
@@ -199,7 +198,7 @@ ServerUnaryReactor* AgentService::ListAgents(CallbackServerContext* ctx,
 ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
                                               const v1::CreateAgentRequest* req, v1::Agent* resp) {
   return calls_.Run(ctx, "CreateAgent", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "CreateAgent"); !s.ok()) return s;
     auto unit = ParseUnitName(req->parent(), "parent");
     if (!unit.ok()) return unit.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*unit)); !s.ok()) return s;
@@ -266,7 +265,7 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
 ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
                                               const v1::UpdateAgentRequest* req, v1::Agent* resp) {
   return calls_.Run(ctx, "UpdateAgent", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "UpdateAgent"); !s.ok()) return s;
     auto name = ParseAgentName(req->agent().name(), "agent.name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
@@ -319,7 +318,7 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
                                                       const v1::RecordAgentTrainingRequest* req,
                                                       v1::Agent* resp) {
   return calls_.Run(ctx, "RecordAgentTraining", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "RecordAgentTraining"); !s.ok()) return s;
     auto name = ParseAgentName(req->name(), "name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;
@@ -370,7 +369,7 @@ ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
                                                  const v1::SetAgentStatusRequest* req,
                                                  v1::Agent* resp) {
   return calls_.Run(ctx, "SetAgentStatus", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "SetAgentStatus"); !s.ok()) return s;
     auto name = ParseAgentName(req->name(), "name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(name->parent_id)); !s.ok()) return s;

@@ -47,7 +47,7 @@ ServerUnaryReactor* ChangeLogService::ListChanges(CallbackServerContext* ctx,
                                                   const v1::ListChangesRequest* req,
                                                   v1::ListChangesResponse* resp) {
   return calls_.Run(ctx, "ListChanges", [=, this](const platform::Call& call) -> absl::Status {
-    if (auto s = auth::RequireRole(*call.caller, {Role::kOfficer, Role::kAuditor}); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "ListChanges"); !s.ok()) return s;
     if (req->resource().empty() || req->resource().size() > 200) {
       return platform::InvalidField("resource", "is required (at most 200 characters)");
     }

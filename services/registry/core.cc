@@ -140,14 +140,6 @@ absl::Status RequireScope(const Principal& caller, const std::optional<RegionCod
       "OUT_OF_SCOPE");
 }
 
-absl::Status RequireReader(const Principal& caller) {
-  return auth::RequireRole(caller, {Role::kOfficer, Role::kSupervisor, Role::kAuditor,
-                                    Role::kAgent, Role::kService});
-}
-
-absl::Status RequireOfficer(const Principal& caller) {
-  return auth::RequireRole(caller, {Role::kOfficer});
-}
 
 void CheckText(platform::FieldViolations& v, absl::string_view field, absl::string_view text,
                size_t max, bool required) {

@@ -64,10 +64,6 @@ RegionCode UnitVillage(absl::string_view unit_id);
 
 // The caller may act where `region` lies (nullopt: national, only national callers).
 absl::Status RequireScope(const Principal& caller, const std::optional<RegionCode>& region);
-// Roles that read registry resources within their scope.
-absl::Status RequireReader(const Principal& caller);
-// Officers, who change registry resources within their scope.
-absl::Status RequireOfficer(const Principal& caller);
 
 // ---- Field checks: each adds a violation naming the field.
 

@@ -124,7 +124,7 @@ ServerUnaryReactor* OfficerService::GetOfficer(CallbackServerContext* ctx,
                                                const v1::GetOfficerRequest* req,
                                                v1::Officer* resp) {
   return calls_.Run(ctx, "GetOfficer", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireReader(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "GetOfficer"); !s.ok()) return s;
     auto name = ParseOfficerName(req->name(), "name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;
@@ -138,7 +138,7 @@ ServerUnaryReactor* OfficerService::ListOfficers(CallbackServerContext* ctx,
                                                  const v1::ListOfficersRequest* req,
                                                  v1::ListOfficersResponse* resp) {
   return calls_.Run(ctx, "ListOfficers", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireReader(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "ListOfficers"); !s.ok()) return s;
     auto satker = ParseSatkerName(req->parent(), "parent");
     if (!satker.ok()) return satker.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(*satker)); !s.ok()) return s;
@@ -168,7 +168,7 @@ ServerUnaryReactor* OfficerService::CreateOfficer(CallbackServerContext* ctx,
                                                   const v1::CreateOfficerRequest* req,
                                                   v1::Officer* resp) {
   return calls_.Run(ctx, "CreateOfficer", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "CreateOfficer"); !s.ok()) return s;
     auto satker = ParseSatkerName(req->parent(), "parent");
     if (!satker.ok()) return satker.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(*satker)); !s.ok()) return s;
@@ -217,7 +217,7 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
                                                   const v1::UpdateOfficerRequest* req,
                                                   v1::Officer* resp) {
   return calls_.Run(ctx, "UpdateOfficer", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "UpdateOfficer"); !s.ok()) return s;
     auto name = ParseOfficerName(req->officer().name(), "officer.name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;

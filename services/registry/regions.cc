@@ -47,10 +47,6 @@ std::pair<std::string, std::string> Inside(const std::string& code) {
 // The exclusive upper bound of words starting with `prefix`.
 std::string PrefixEnd(const std::string& prefix) { return prefix + "\xf4\x8f\xbf\xbf"; }
 
-absl::Status RequireImporter(const Principal& caller) {
-  if (auto s = auth::RequireRole(caller, {Role::kOfficer, Role::kService}); !s.ok()) return s;
-  return RequireScope(caller, std::nullopt);
-}
 
 absl::StatusOr<std::string> ParseImportName(absl::string_view name) {
   if (!absl::ConsumePrefix(&name, "regionImports/") || name.empty() || name.size() > 40) {
@@ -296,7 +292,8 @@ RegionService::RegionService(std::shared_ptr<const Core> core, platform::Runtime
 
 ServerUnaryReactor* RegionService::GetRegion(CallbackServerContext* ctx,
                                              const v1::GetRegionRequest* req, v1::Region* resp) {
-  return calls_.Run(ctx, "GetRegion", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "GetRegion", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "GetRegion"); !s.ok()) return s;
     auto code = ParseRegionName(req->name(), "name");
     if (!code.ok()) return code.status();
     auto rows = core_->db().Query(
@@ -311,7 +308,8 @@ ServerUnaryReactor* RegionService::GetRegion(CallbackServerContext* ctx,
 ServerUnaryReactor* RegionService::ListRegions(CallbackServerContext* ctx,
                                                const v1::ListRegionsRequest* req,
                                                v1::ListRegionsResponse* resp) {
-  return calls_.Run(ctx, "ListRegions", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "ListRegions", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "ListRegions"); !s.ok()) return s;
     std::string parent;
     if (!req->parent().empty()) {
       auto code = ParseRegionName(req->parent(), "parent");
@@ -342,6 +340,7 @@ ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
                                                  const v1::SearchRegionsRequest* req,
                                                  v1::SearchRegionsResponse* resp) {
   return calls_.Run(ctx, "SearchRegions", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "SearchRegions"); !s.ok()) return s;
     FieldViolations v;
     std::vector<std::string> words = NameWords(req->query());
     if (req->query().size() > 100) {
@@ -383,7 +382,8 @@ ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
 ServerUnaryReactor* RegionService::ValidateRegionCode(CallbackServerContext* ctx,
                                                       const v1::ValidateRegionCodeRequest* req,
                                                       v1::ValidateRegionCodeResponse* resp) {
-  return calls_.Run(ctx, "ValidateRegionCode", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "ValidateRegionCode", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "ValidateRegionCode"); !s.ok()) return s;
     if (!v1::RegionLevel_IsValid(req->expected_level())) {
       return InvalidField("expected_level", "is not a region level");
     }
@@ -417,7 +417,7 @@ ServerUnaryReactor* RegionService::BeginRegionImport(CallbackServerContext* ctx,
                                                      const v1::BeginRegionImportRequest* req,
                                                      v1::RegionImport* resp) {
   return calls_.Run(ctx, "BeginRegionImport", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireImporter(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "BeginRegionImport"); !s.ok()) return s;
     FieldViolations v;
     CheckText(v, "edition", req->edition(), 100, true);
     CheckRequestId(v, "request_id", req->request_id());
@@ -450,7 +450,7 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
                                                        const v1::AddRegionImportRowsRequest* req,
                                                        v1::RegionImport* resp) {
   return calls_.Run(ctx, "AddRegionImportRows", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireImporter(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "AddRegionImportRows"); !s.ok()) return s;
     auto id = ParseImportName(req->name());
     if (!id.ok()) return id.status();
     if (req->rows().empty() || req->rows_size() > kMaxRowsPerChunk) {  // the size first
@@ -534,7 +534,7 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
                                                       const v1::CommitRegionImportRequest* req,
                                                       v1::RegionImport* resp) {
   return calls_.Run(ctx, "CommitRegionImport", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireImporter(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "CommitRegionImport"); !s.ok()) return s;
     auto id = ParseImportName(req->name());
     if (!id.ok()) return id.status();
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
@@ -693,7 +693,8 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
 ServerUnaryReactor* RegionService::ListRegionEditions(CallbackServerContext* ctx,
                                                       const v1::ListRegionEditionsRequest* req,
                                                       v1::ListRegionEditionsResponse* resp) {
-  return calls_.Run(ctx, "ListRegionEditions", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "ListRegionEditions", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "ListRegionEditions"); !s.ok()) return s;
     const std::string query = "ListRegionEditions";
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();

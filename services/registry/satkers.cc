@@ -71,7 +71,8 @@ SatkerService::SatkerService(std::shared_ptr<const Core> core, platform::Runtime
 
 ServerUnaryReactor* SatkerService::GetSatker(CallbackServerContext* ctx,
                                              const v1::GetSatkerRequest* req, v1::Satker* resp) {
-  return calls_.Run(ctx, "GetSatker", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "GetSatker", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "GetSatker"); !s.ok()) return s;
     auto id = ParseSatkerName(req->name(), "name");
     if (!id.ok()) return id.status();
     return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
@@ -86,7 +87,8 @@ ServerUnaryReactor* SatkerService::GetSatker(CallbackServerContext* ctx,
 ServerUnaryReactor* SatkerService::ListSatkers(CallbackServerContext* ctx,
                                                const v1::ListSatkersRequest* req,
                                                v1::ListSatkersResponse* resp) {
-  return calls_.Run(ctx, "ListSatkers", [=, this](const Call&) -> absl::Status {
+  return calls_.Run(ctx, "ListSatkers", [=, this](const Call& call) -> absl::Status {
+    if (auto s = RequireAccess(*call.caller, "ListSatkers"); !s.ok()) return s;
     FieldViolations v;
     std::string parent;
     if (!req->parent().empty()) {
@@ -147,7 +149,7 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
                                                 const v1::CreateSatkerRequest* req,
                                                 v1::Satker* resp) {
   return calls_.Run(ctx, "CreateSatker", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "CreateSatker"); !s.ok()) return s;
     const v1::Satker& given = req->satker();
     FieldViolations v;
     std::optional<RegionCode> region;
@@ -239,7 +241,7 @@ ServerUnaryReactor* SatkerService::UpdateSatker(CallbackServerContext* ctx,
                                                 const v1::UpdateSatkerRequest* req,
                                                 v1::Satker* resp) {
   return calls_.Run(ctx, "UpdateSatker", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "UpdateSatker"); !s.ok()) return s;
     auto id = ParseSatkerName(req->satker().name(), "satker.name");
     if (!id.ok()) return id.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(*id)); !s.ok()) return s;
@@ -284,8 +286,7 @@ ServerUnaryReactor* SatkerService::BootstrapSatkers(CallbackServerContext* ctx,
                                                     const v1::BootstrapSatkersRequest* req,
                                                     v1::BootstrapSatkersResponse* resp) {
   return calls_.Run(ctx, "BootstrapSatkers", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
-    if (auto s = RequireScope(*call.caller, std::nullopt); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "BootstrapSatkers"); !s.ok()) return s;
     FieldViolations v;
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();

@@ -4,6 +4,7 @@
 // bounded executor, status mapping, call log, metrics); the logic is in the .cc of each.
 
 #include "ibm/registry/v1/registry.grpc.pb.h"
+#include "registry/access.h"
 #include "registry/core.h"
 
 namespace ibm::registry {

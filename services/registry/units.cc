@@ -97,7 +97,7 @@ UnitService::UnitService(std::shared_ptr<const Core> core, platform::Runtime run
 ServerUnaryReactor* UnitService::GetUnit(CallbackServerContext* ctx, const v1::GetUnitRequest* req,
                                          v1::Unit* resp) {
   return calls_.Run(ctx, "GetUnit", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireReader(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "GetUnit"); !s.ok()) return s;
     auto id = ParseUnitName(req->name(), "name");
     if (!id.ok()) return id.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
@@ -111,7 +111,7 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
                                            v1::ListUnitsResponse* resp) {
   return calls_.Run(ctx, "ListUnits", [=, this](const Call& call) -> absl::Status {
     const Principal& caller = *call.caller;
-    if (auto s = RequireReader(caller); !s.ok()) return s;
+    if (auto s = RequireAccess(caller, "ListUnits"); !s.ok()) return s;
     FieldViolations v;
     std::optional<RegionCode> region;
     if (!req->region().empty()) {
@@ -174,7 +174,7 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
 ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
                                             const v1::CreateUnitRequest* req, v1::Unit* resp) {
   return calls_.Run(ctx, "CreateUnit", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "CreateUnit"); !s.ok()) return s;
     const v1::Unit& given = req->unit();
     // The village names where the unit would be: the caller's scope is checked on it before
     // anything else of the request.
@@ -279,7 +279,7 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
 ServerUnaryReactor* UnitService::UpdateUnit(CallbackServerContext* ctx,
                                             const v1::UpdateUnitRequest* req, v1::Unit* resp) {
   return calls_.Run(ctx, "UpdateUnit", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "UpdateUnit"); !s.ok()) return s;
     auto id = ParseUnitName(req->unit().name(), "unit.name");
     if (!id.ok()) return id.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
@@ -329,7 +329,7 @@ ServerUnaryReactor* UnitService::TransitionUnit(CallbackServerContext* ctx,
                                                 const v1::TransitionUnitRequest* req,
                                                 v1::Unit* resp) {
   return calls_.Run(ctx, "TransitionUnit", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireOfficer(*call.caller); !s.ok()) return s;
+    if (auto s = RequireAccess(*call.caller, "TransitionUnit"); !s.ok()) return s;
     auto id = ParseUnitName(req->name(), "name");
     if (!id.ok()) return id.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;

@@ -417,6 +417,64 @@ TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
   EXPECT_THAT(regions_->SearchRegions(Central().get(), many, &out), HasField("query"));
 }
 
+// Deleting any of these rules left every test green (tools/mutation-rules.txt lists them for
+// tools/mutate.sh).
+TEST_P(HardeningTest, RulesNoTestUsedToGuard) {
+  SetUpUnitAndAgent();
+  // Control characters in text.
+  v1::UpdateAgentRequest update;
+  update.mutable_agent()->set_name(agent_.name());
+  update.mutable_agent()->set_display_name("Ani\x07");
+  update.mutable_update_mask()->add_paths("display_name");
+  v1::Agent agent;
+  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent), HasField("agent.display_name"));
+  // Dates outside 1945-2200.
+  update.mutable_agent()->set_display_name("Ani");
+  update.mutable_update_mask()->add_paths("decree");
+  *update.mutable_agent()->mutable_decree() = agent_.decree();
+  *update.mutable_agent()->mutable_decree()->mutable_date() = Day(1900, 1, 2);
+  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent),
+              HasField("agent.decree.date"));
+  // A retired village gets no new unit.
+  std::vector<Seed> next = kRegions;
+  next.erase(next.begin() + 11);  // 32.73.04.1002 retired by the next edition
+  v1::RegionImport imported;
+  ASSERT_TRUE(Import("seed@2", next, &imported).ok());
+  v1::CreateUnitRequest create;
+  create.mutable_unit()->set_village("regions/32.73.04.1002");
+  create.mutable_unit()->set_satker("satkers/bnnk-32.73");
+  *create.mutable_unit()->mutable_formation_date() = Day(2025, 3, 14);
+  v1::Unit unit;
+  grpc::Status s = units_->CreateUnit(Central().get(), testing::WithRequestId(create), &unit);
+  EXPECT_THAT(s, HasField("unit.village"));
+  EXPECT_THAT(s.error_message(), HasSubstr("retired"));
+  // A unit never moves backwards: sustaining -> running is refused.
+  v1::TransitionUnitRequest move;
+  move.set_name(unit_.name());
+  for (auto to : {v1::UNIT_STATUS_RUNNING, v1::UNIT_STATUS_SUSTAINING}) {
+    move.set_status(to);
+    ASSERT_TRUE(units_->TransitionUnit(Central().get(), move, &unit).ok());
+  }
+  move.set_status(v1::UNIT_STATUS_RUNNING);
+  s = units_->TransitionUnit(Central().get(), move, &unit);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(ReasonOf(s), "ILLEGAL_TRANSITION");
+  // Search needs every word: "kota bandung" is Kota Bandung, not Kota Semarang nor the
+  // district Bandung Kulon.
+  v1::SearchRegionsRequest search;
+  search.set_query("kota bandung");
+  v1::SearchRegionsResponse found;
+  ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
+  ASSERT_EQ(found.regions_size(), 1);
+  EXPECT_EQ(found.regions(0).code(), "32.73");
+  // The children of a region that does not exist: NOT_FOUND, not an empty list.
+  v1::ListRegionsRequest list;
+  list.set_parent("regions/32.99");
+  v1::ListRegionsResponse listed;
+  EXPECT_EQ(regions_->ListRegions(Central().get(), list, &listed).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, HardeningTest, ::testing::Values("sqlite", "mysql"),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteHardeningTest, ::testing::Values("sqlite"),
