@@ -21,7 +21,7 @@
 #   registry 7001 / 9001   regions, satker, IBM units, recovery agents, officers
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/build.sh
+tools/build.sh ibm-registry ibmctl  # only what it runs: the tests are tools/test.sh's
 data=${IBM_DATA_DIR:-$PWD/var}
 host=${IBM_HOST:-127.0.0.1}
 mkdir -p "$data"
