@@ -60,6 +60,7 @@ const std::vector<MethodAccess>& AccessTable() {
       {"UpdateOfficer", kOfficers, kTarget, "and every assigned unit in scope"},
       // The change log (the audit trail).
       {"ListChanges", {Role::kOfficer, Role::kAuditor}, kTarget, ""},
+      {"VerifyChanges", {Role::kOfficer, Role::kAuditor}, kNational, "the whole log's chain"},
   };
   return table;
 }

@@ -278,14 +278,11 @@ absl::StatusOr<platform::PageTokens> Core::LoadPageTokens(sql::Database& db) {
 
 absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,
                                 const ChangeRecord& change) const {
-  return s
-      .Exec("INSERT INTO changes (resource, action, actor, actor_satker, change_time, fields, "
-            "summary, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {change.resource, static_cast<int>(change.action), caller.subject.substr(0, 200),
-             caller.satker.substr(0, 40), NowMicros(),
-             absl::StrJoin(change.fields, ",").substr(0, 1000), change.summary.substr(0, 500),
-             change.request_id})
-      .status();
+  return audit_.Append(
+      s, audit::Entry{change.resource, static_cast<int>(change.action),
+                      caller.subject.substr(0, 200), caller.satker.substr(0, 40), NowMicros(),
+                      absl::StrJoin(change.fields, ",").substr(0, 1000),
+                      change.summary.substr(0, 500), change.request_id});
 }
 
 namespace {

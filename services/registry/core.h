@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "audit/audit_log.h"
 #include "auth/principal.h"
 #include "domain/region_code.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -90,7 +91,11 @@ class Core {
  public:
   Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock,
        std::shared_ptr<const platform::FieldSealer> sealer)
-      : db_(db), tokens_(std::move(tokens)), clock_(std::move(clock)), sealer_(std::move(sealer)) {}
+      : db_(db),
+        tokens_(std::move(tokens)),
+        clock_(std::move(clock)),
+        sealer_(sealer),
+        audit_("changes", "registry", std::move(sealer), db->dialect()) {}
 
   // Loads (or on first start creates) the page-token secret shared by all replicas.
   static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);
@@ -101,6 +106,8 @@ class Core {
   // Seals and opens sensitive fields (agents' contact details).
   const platform::FieldSealer& sealer() const { return *sealer_; }
   int64_t NowMicros() const { return absl::ToUnixMicros(clock_()); }
+  // The change log: the registry's tamper-evident audit log.
+  const audit::AuditLog& audit() const { return audit_; }
 
   struct ChangeRecord {
     std::string resource;
@@ -130,6 +137,7 @@ class Core {
   platform::PageTokens tokens_;
   std::function<absl::Time()> clock_;
   std::shared_ptr<const platform::FieldSealer> sealer_;
+  audit::AuditLog audit_;
 };
 
 // A page of rows fetched with one more than asked, to know whether another page follows.

@@ -1,5 +1,6 @@
 // The registry's tables. Times are integer microseconds since the Unix epoch (UTC); dates
 // are ISO text (YYYY-MM-DD); `version` counts updates and is the etag.
+#include "audit/audit_log.h"
 #include "registry/registry.h"
 
 namespace ibm::registry {
@@ -133,6 +134,10 @@ std::vector<sql::Migration> Migrations() {
            // Request ids are now per caller (a hash of caller and id) and pruned by age.
            "CREATE INDEX IF NOT EXISTS create_requests_by_time ON create_requests (create_time)",
        }},
+      // The change log becomes the audit log: every entry from here on is chained to the one
+      // before it by an HMAC under a key derived from --field_keys (audit/audit_log.h).
+      {3, "registry: the change log is a tamper-evident audit chain",
+       audit::ChainMigration("changes")},
   };
 }
 

@@ -124,6 +124,8 @@ class ChangeLogService final : public v1::ChangeLogService::CallbackService {
   ChangeLogService(std::shared_ptr<const Core> core, platform::Runtime runtime);
   ServerUnaryReactor* ListChanges(CallbackServerContext*, const v1::ListChangesRequest*,
                                   v1::ListChangesResponse*) override;
+  ServerUnaryReactor* VerifyChanges(CallbackServerContext*, const v1::VerifyChangesRequest*,
+                                    v1::VerifyChangesResponse*) override;
 
  private:
   std::shared_ptr<const Core> core_;

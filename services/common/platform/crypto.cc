@@ -1,5 +1,8 @@
 #include "platform/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -40,6 +43,14 @@ std::string Sha256Hex(absl::string_view data) {
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  return std::string(reinterpret_cast<const char*>(mac), len);
 }
 
 }  // namespace ibm::platform

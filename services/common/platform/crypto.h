@@ -15,5 +15,7 @@ std::string RandomId(int bytes);
 std::string RandomBytes(int bytes);
 // SHA-256 of `data`, 64 lowercase hex digits.
 std::string Sha256Hex(absl::string_view data);
+// HMAC-SHA256 of `data` under `key`: the 32 raw bytes.
+std::string HmacSha256(absl::string_view key, absl::string_view data);
 
 }  // namespace ibm::platform

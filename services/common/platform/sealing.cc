@@ -186,4 +186,13 @@ absl::StatusOr<std::string> FieldSealer::Open(absl::string_view sealed,
   return plain;
 }
 
+absl::StatusOr<std::string> FieldSealer::DerivedKey(absl::string_view key_id,
+                                                    absl::string_view purpose) const {
+  auto it = keys_.find(key_id);
+  if (it == keys_.end()) {
+    return absl::NotFoundError(absl::StrCat("key ", key_id, " is not in the key file"));
+  }
+  return HmacSha256(it->second, absl::StrCat("ibm-derived-key|", purpose));
+}
+
 }  // namespace ibm::platform

@@ -294,6 +294,10 @@ class AccessTest : public RegistryTest {
       v1::ListChangesResponse out;
       return changes_->ListChanges(c, r, &out);
     });
+    add("VerifyChanges", "", [&](auto* c) {
+      v1::VerifyChangesResponse out;
+      return changes_->VerifyChanges(c, {}, &out);
+    });
     return m;
   }
 

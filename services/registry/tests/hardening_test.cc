@@ -475,6 +475,72 @@ TEST_P(HardeningTest, RulesNoTestUsedToGuard) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// The change log is a tamper-evident audit log: a hand-edited, forged, removed or cut-off
+// entry is found, and named.
+TEST_P(HardeningTest, TheAuditChainNamesTheFirstTamperedEntry) {
+  SetUpUnitAndAgent();
+  v1::GetAgentRequest read;
+  read.set_name(agent_.name());
+  read.set_view(v1::AGENT_VIEW_FULL);
+  v1::Agent agent;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(agents_->GetAgent(Central().get(), read, &agent).ok());
+  auto verify = [&](int64_t after = 0, int64_t max = 0) {
+    v1::VerifyChangesRequest req;
+    req.set_after_sequence(after);
+    req.set_max_entries(max);
+    v1::VerifyChangesResponse out;
+    grpc::Status s = changes_->VerifyChanges(As("auditor", "bnn").get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  v1::VerifyChangesResponse intact = verify();
+  EXPECT_EQ(intact.broken_sequence(), 0) << intact.problem();
+  const int64_t n = intact.head_sequence();
+  EXPECT_GE(n, 8);
+  EXPECT_EQ(intact.verified_entries(), n);
+  // In pieces of 3, the same.
+  int64_t verified = 0;
+  for (int64_t after = 0;;) {
+    v1::VerifyChangesResponse part = verify(after, 3);
+    EXPECT_EQ(part.broken_sequence(), 0);
+    verified += part.verified_entries();
+    if (part.next_after_sequence() == 0) break;
+    after = part.next_after_sequence();
+  }
+  EXPECT_EQ(verified, n);
+
+  auto exec = [&](const std::string& sql, const sql::Params& params = {}) {
+    auto r = db_->Exec(sql, params);
+    ASSERT_TRUE(r.ok()) << r.status();
+  };
+  // Someone hides who read an agent's contact details.
+  auto reads = db_->Query("SELECT seq, actor FROM changes WHERE action = ? ORDER BY seq",
+                          {static_cast<int>(v1::Change::ACTION_SENSITIVE_READ)});
+  ASSERT_TRUE(reads.ok());
+  ASSERT_EQ(reads->size(), 3u);
+  const int64_t edited = reads->at(1).Int(0);
+  exec("UPDATE changes SET actor = 'someone-else' WHERE seq = ?", {edited});
+  v1::VerifyChangesResponse broken = verify();
+  EXPECT_EQ(broken.broken_sequence(), edited);
+  EXPECT_THAT(broken.problem(), HasSubstr("changed"));
+  exec("UPDATE changes SET actor = ? WHERE seq = ?", {reads->at(1).Text(1), edited});
+  EXPECT_EQ(verify().broken_sequence(), 0);
+  // ... or deletes the record and renumbers nothing.
+  exec("DELETE FROM changes WHERE seq = ?", {edited});
+  broken = verify();
+  EXPECT_EQ(broken.broken_sequence(), edited);
+  EXPECT_THAT(broken.problem(), HasSubstr("missing"));
+  // ... or cuts the end off the log.
+  exec("DELETE FROM changes WHERE seq >= ?", {edited});
+  broken = verify();
+  EXPECT_EQ(broken.broken_sequence(), edited);
+  EXPECT_THAT(broken.problem(), HasSubstr("head records"));
+  // Agents and provincial officers may not verify the national log.
+  v1::VerifyChangesResponse out;
+  EXPECT_EQ(changes_->VerifyChanges(As("officer", "bnnp-32").get(), {}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, HardeningTest, ::testing::Values("sqlite", "mysql"),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteHardeningTest, ::testing::Values("sqlite"),

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sql/database.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
 #include "testing/token_issuer.h"
@@ -217,6 +218,33 @@ TEST_F(IbmctlEndToEnd, ImportsListsSearchesAndReimportsWithoutChanges) {
 }
 
 // The national data has 509 names that repeat a word ("Kota Bau Bau", "Grong-grong").
+TEST_F(IbmctlEndToEnd, AuditVerifyFindsAHandEditedEntry) {
+  ASSERT_EQ(Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code,
+            0);
+  ASSERT_EQ(Run({"satkers", "bootstrap"}).exit_code, 0);
+  auto r = Run({"audit", "verify"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("audit log intact: "));
+  // Somebody with access to the database file rewrites who bootstrapped BNN central.
+  {
+    auto db = sql::Open(absl::StrCat("sqlite://", dir_.path(), "/r.db"));
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto seq = (*db)->Query("SELECT seq FROM changes WHERE resource = 'satkers/bnn'");
+    ASSERT_TRUE(seq.ok() && seq->size() == 1);
+    ASSERT_TRUE((*db)->Exec("UPDATE changes SET actor = 'nobody' WHERE resource = 'satkers/bnn'")
+                    .ok());
+    r = Run({"audit", "verify"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(absl::StrCat("audit log BROKEN at entry ",
+                                                 seq->front().Int(0))));
+  }
+  // Only BNN central's officers and auditors verify the national log.
+  auto denied = Ibmctl({absl::StrCat("--registry=127.0.0.1:", server_->port()), "audit", "verify"},
+                       {{"IBM_DEV_ROLE", "officer"}, {"IBM_DEV_SATKER", "bnnp-32"}});
+  EXPECT_NE(denied.exit_code, 0);
+  EXPECT_THAT(denied.output, HasSubstr("PERMISSION_DENIED"));
+}
+
 TEST_F(IbmctlEndToEnd, ImportsNamesThatRepeatAWord) {
   const std::string dir = dir_.path() + "/repeats";
   WriteDataSet(dir);

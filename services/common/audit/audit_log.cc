@@ -1,0 +1,178 @@
+#include "audit/audit_log.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "platform/crypto.h"
+#include "platform/macros.h"
+
+namespace ibm::audit {
+namespace {
+
+// The columns of an entry, in the order they are read back.
+constexpr char kColumns[] =
+    "seq, resource, action, actor, actor_satker, change_time, fields, summary, request_id, "
+    "chain_key, chain_hash";
+
+// Length-prefixed, so that no two different entries have the same canonical form.
+void AppendField(std::string* out, absl::string_view field) {
+  absl::StrAppend(out, field.size(), ":", field, "|");
+}
+
+}  // namespace
+
+std::vector<std::string> ChainMigration(absl::string_view table) {
+  const std::string t(table);
+  return {
+      absl::StrCat("ALTER TABLE ", t, " ADD COLUMN chain_key VARCHAR(40) NOT NULL DEFAULT ''"),
+      absl::StrCat("ALTER TABLE ", t, " ADD COLUMN chain_hash VARCHAR(64) NOT NULL DEFAULT ''"),
+      absl::StrCat("CREATE TABLE IF NOT EXISTS ", t,
+                   "_head (id INT PRIMARY KEY, start_seq BIGINT NOT NULL, last_seq BIGINT NOT "
+                   "NULL, last_hash VARCHAR(64) NOT NULL) {TABLE_OPTIONS}"),
+      // Entries already there are before the chain: it starts after the last of them.
+      absl::StrCat("INSERT INTO ", t, "_head (id, start_seq, last_seq, last_hash) SELECT 1, ",
+                   "COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0), '' FROM ", t),
+  };
+}
+
+AuditLog::AuditLog(std::string table, std::string service,
+                   std::shared_ptr<const platform::FieldSealer> keys, sql::Dialect dialect)
+    : table_(std::move(table)),
+      head_(table_ + "_head"),
+      service_(std::move(service)),
+      keys_(std::move(keys)),
+      dialect_(dialect) {}
+
+std::string AuditLog::Hash(absl::string_view key_id, absl::string_view previous, int64_t seq,
+                           const Entry& e) const {
+  auto key = keys_->DerivedKey(key_id, absl::StrCat("audit-chain|", service_));
+  if (!key.ok()) return "";  // an unknown key never verifies
+  std::string canonical;
+  AppendField(&canonical, previous);
+  AppendField(&canonical, absl::StrCat(seq));
+  AppendField(&canonical, e.resource);
+  AppendField(&canonical, absl::StrCat(e.action));
+  AppendField(&canonical, e.actor);
+  AppendField(&canonical, e.actor_satker);
+  AppendField(&canonical, absl::StrCat(e.time_us));
+  AppendField(&canonical, e.fields);
+  AppendField(&canonical, e.summary);
+  AppendField(&canonical, e.request_id);
+  AppendField(&canonical, key_id);
+  return absl::BytesToHexString(platform::HmacSha256(*key, canonical));
+}
+
+absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
+  // The head row is the chain's lock: one appender at a time, in sequence order.
+  auto head = s.Query(absl::StrCat("SELECT last_seq, last_hash FROM ", head_, " WHERE id = 1",
+                                   dialect_.ForUpdate()));
+  if (!head.ok()) return head.status();
+  if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
+  const int64_t seq = head->front().Int(0) + 1;
+  const std::string previous = head->front().Text(1);
+  const std::string& key_id = keys_->sealing_key_id();
+  const std::string hash = Hash(key_id, previous, seq, e);
+  if (hash.empty()) return IBM_BUG("the sealing key cannot derive the audit chain key");
+  auto r = s.Exec(absl::StrCat("INSERT INTO ", table_, " (", kColumns,
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                  {seq, e.resource, e.action, e.actor, e.actor_satker, e.time_us, e.fields,
+                   e.summary, e.request_id, key_id, hash});
+  if (!r.ok()) return r.status();
+  r = s.Exec(absl::StrCat("UPDATE ", head_, " SET last_seq = ?, last_hash = ? WHERE id = 1"),
+             {seq, hash});
+  return r.status();
+}
+
+absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_seq,
+                                              int64_t limit, absl::Time deadline) const {
+  // One read-only transaction: the head and the entries are of the same moment, whatever
+  // is appended meanwhile.
+  VerifyReport report;
+  absl::Status s = db.Transact(sql::TxMode::kReadOnly, [&](sql::Session& session) {
+    report = VerifyReport{};
+    return VerifyIn(session, after_seq, limit, deadline, &report);
+  });
+  if (!s.ok()) return s;
+  return report;
+}
+
+absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t limit,
+                                absl::Time deadline, VerifyReport* out) const {
+  VerifyReport& report = *out;
+  auto head = db.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash FROM ", head_,
+                                    " WHERE id = 1"));
+  if (!head.ok()) return head.status();
+  if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
+  const int64_t start = head->front().Int(0);
+  report.head_seq = head->front().Int(1);
+  const std::string head_hash = head->front().Text(2);
+  if (after_seq < start) {
+    auto old = db.Query(absl::StrCat("SELECT COUNT(*) FROM ", table_, " WHERE seq <= ?"),
+                        {start});
+    if (!old.ok()) return old.status();
+    report.unchained = old->front().Int(0);
+    after_seq = start;
+  }
+  // The hash the next entry must chain to: the one of `after_seq` (none at the start).
+  std::string previous;
+  if (after_seq > start) {
+    auto row = db.Query(absl::StrCat("SELECT chain_hash FROM ", table_, " WHERE seq = ?"),
+                        {after_seq});
+    if (!row.ok()) return row.status();
+    if (row->empty()) {
+      report.broken_seq = after_seq;
+      report.problem = "the entry to continue after is missing";
+      return absl::OkStatus();
+    }
+    previous = row->front().Text(0);
+  }
+  int64_t expected = after_seq + 1;
+  constexpr int64_t kBatch = 1000;
+  while (report.verified < limit) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError("verification ran out of time; continue after " +
+                                         absl::StrCat(expected - 1));
+    }
+    const int64_t n = std::min(kBatch, limit - report.verified);
+    auto rows = db.Query(absl::StrCat("SELECT ", kColumns, " FROM ", table_,
+                                      " WHERE seq > ? ORDER BY seq LIMIT ?"),
+                         {expected - 1, n});
+    if (!rows.ok()) return rows.status();
+    for (const sql::Row& row : *rows) {
+      const int64_t seq = row.Int(0);
+      if (seq != expected) {
+        report.broken_seq = expected;
+        report.problem = absl::StrCat("entry ", expected, " is missing (the next is ", seq, ")");
+        return absl::OkStatus();
+      }
+      Entry e{row.Text(1), static_cast<int>(row.Int(2)), row.Text(3), row.Text(4),
+              row.Int(5),  row.Text(6),                  row.Text(7), row.Text(8)};
+      const std::string key_id = row.Text(9);
+      if (Hash(key_id, previous, seq, e) != row.Text(10)) {
+        report.broken_seq = seq;
+        report.problem = keys_->DerivedKey(key_id, "").ok()
+                             ? "its content or its place in the chain was changed"
+                             : absl::StrCat("it names key '", key_id,
+                                            "', which is not in the key file");
+        return absl::OkStatus();
+      }
+      previous = row.Text(10);
+      ++report.verified;
+      ++expected;
+    }
+    if (rows->size() < static_cast<size_t>(n)) {
+      // The end: it must be where the head says.
+      if (expected - 1 != report.head_seq || previous != head_hash) {
+        report.broken_seq = expected - 1 < report.head_seq ? expected : expected - 1;
+        report.problem = absl::StrCat("the log ends at ", expected - 1,
+                                      " but its head records ", report.head_seq,
+                                      ": entries were removed from the end, or the head changed");
+      }
+      return absl::OkStatus();
+    }
+  }
+  report.next_after_seq = expected - 1;
+  return absl::OkStatus();
+}
+
+}  // namespace ibm::audit
