@@ -13,12 +13,12 @@ constexpr ScopeRule kAnywhere = ScopeRule::kAnywhere;
 constexpr ScopeRule kNational = ScopeRule::kNational;
 constexpr ScopeRule kTarget = ScopeRule::kTarget;
 
-const std::vector<Role> kEveryone = {Role::kOfficer,     Role::kAgent,   Role::kSupervisor,
-                                     Role::kProvider,    Role::kVillageFund, Role::kAuditor,
+const std::vector<Role> kEveryone = {Role::kOfficer,  Role::kAgent,       Role::kSupervisor,
+                                     Role::kProvider, Role::kVillageFund, Role::kAuditor,
                                      Role::kService};
 // Those who read the registry's units, agents and officers within their scope.
-const std::vector<Role> kReaders = {Role::kOfficer, Role::kAgent, Role::kSupervisor,
-                                    Role::kAuditor, Role::kService};
+const std::vector<Role> kReaders = {Role::kOfficer, Role::kAgent, Role::kSupervisor, Role::kAuditor,
+                                    Role::kService};
 const std::vector<Role> kOfficers = {Role::kOfficer};
 
 }  // namespace
@@ -77,25 +77,24 @@ absl::Status RequireAccess(const auth::Principal& caller, absl::string_view meth
   if (row == nullptr) return IBM_BUG("no access rule for ", method);
   if (std::find(row->roles.begin(), row->roles.end(), caller.role) == row->roles.end()) {
     return platform::WithReason(
-        absl::PermissionDeniedError(absl::StrCat("the role ", auth::RoleName(caller.role),
-                                                 " may not call ", method)),
+        absl::PermissionDeniedError(
+            absl::StrCat("the role ", auth::RoleName(caller.role), " may not call ", method)),
         "ROLE_NOT_ALLOWED");
   }
   if (row->scope == ScopeRule::kNational && !caller.scope.national()) {
-    return platform::WithReason(
-        absl::PermissionDeniedError(absl::StrCat("only BNN central may call ", method,
-                                                 "; the caller's scope is ",
-                                                 caller.scope.prefix())),
-        "OUT_OF_SCOPE");
+    return platform::WithReason(absl::PermissionDeniedError(absl::StrCat(
+                                    "only BNN central may call ", method,
+                                    "; the caller's scope is ", caller.scope.prefix())),
+                                "OUT_OF_SCOPE");
   }
   return absl::OkStatus();
 }
 
 std::string AccessMatrixMarkdown() {
   const std::vector<std::pair<std::string, Role>> columns = {
-      {"agent", Role::kAgent},         {"supervisor", Role::kSupervisor},
-      {"provider", Role::kProvider},   {"village fund", Role::kVillageFund},
-      {"auditor", Role::kAuditor},     {"service", Role::kService}};
+      {"agent", Role::kAgent},       {"supervisor", Role::kSupervisor},
+      {"provider", Role::kProvider}, {"village fund", Role::kVillageFund},
+      {"auditor", Role::kAuditor},   {"service", Role::kService}};
   std::string out =
       "| method | BNN | BNNP | BNNK | agent | supervisor | provider | village fund | auditor "
       "| service | note |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";

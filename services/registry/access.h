@@ -30,7 +30,7 @@ struct MethodAccess {
   absl::string_view method;  // "GetUnit"; "GetAgent(FULL)" for the FULL view
   std::vector<auth::Role> roles;
   ScopeRule scope;
-  absl::string_view note;    // shown in the docs' matrix, e.g. "(own province)"
+  absl::string_view note;  // shown in the docs' matrix, e.g. "(own province)"
 };
 
 // Every method of ibm.registry.v1, in the order of the proto.

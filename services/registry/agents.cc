@@ -113,7 +113,8 @@ void CheckDecree(FieldViolations& v, const v1::AppointmentDecree& d) {
   }
   if (!d.document_sha256().empty()) {
     bool hex = d.document_sha256().size() == 64;
-    for (char c : d.document_sha256()) hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
+    for (char c : d.document_sha256())
+      hex = hex && (absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'));
     if (!hex) v.Add("agent.decree.document_sha256", "must be 64 lowercase hex digits (SHA-256)");
   }
 }
@@ -131,7 +132,6 @@ void CheckContact(FieldViolations& v, const v1::Agent& a) {
     }
   }
 }
-
 
 }  // namespace
 
@@ -160,9 +160,11 @@ ServerUnaryReactor* AgentService::GetAgent(CallbackServerContext* ctx,
       if (auto st = Respond(s, *core_, *name, true, resp); !st.ok()) return st;
       // Filed under the name built from the stored row, never the request's spelling.
       return core_->RecordChange(s, *call.caller,
-                                 {resp->name(), v1::Change::ACTION_SENSITIVE_READ,
+                                 {resp->name(),
+                                  v1::Change::ACTION_SENSITIVE_READ,
                                   {"phone", "address", "former_user", "inactive_details"},
-                                  "FULL view", ""});
+                                  "FULL view",
+                                  ""});
     });
   });
 }
@@ -224,9 +226,9 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
         if (!made.ok()) return IBM_BUG("remembered create of a malformed agent name");
         return Respond(s, *core_, *made, false, resp);
       }
-      auto status = s.QueryOne(absl::StrCat("SELECT status FROM units WHERE id = ?",
-                                            core_->dialect().ForUpdate()),
-                               {*unit}, req->parent());
+      auto status = s.QueryOne(
+          absl::StrCat("SELECT status FROM units WHERE id = ?", core_->dialect().ForUpdate()),
+          {*unit}, req->parent());
       if (!status.ok()) return status.status();
       if (status->Int(0) == v1::UNIT_STATUS_INACTIVE) {
         return absl::FailedPreconditionError(
@@ -245,15 +247,18 @@ ServerUnaryReactor* AgentService::CreateAgent(CallbackServerContext* ctx,
            static_cast<int>(v1::AGENT_STATUS_ACTIVE), SealContact(*core_, resource, given), now,
            now});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, *call.caller, "CreateAgent", req->request_id(), *req, resource);
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateAgent", req->request_id(), *req,
+                                          resource);
           !st.ok()) {
         return st;
       }
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {resource, v1::Change::ACTION_CREATE,
-               {"display_name", "decree", "phone", "address", "former_user"},
-               "appointed by village decree", req->request_id()});
+      if (auto st =
+              core_->RecordChange(s, *call.caller,
+                                  {resource,
+                                   v1::Change::ACTION_CREATE,
+                                   {"display_name", "decree", "phone", "address", "former_user"},
+                                   "appointed by village decree",
+                                   req->request_id()});
           !st.ok()) {
         return st;
       }
@@ -303,9 +308,8 @@ ServerUnaryReactor* AgentService::UpdateAgent(CallbackServerContext* ctx,
            d.document_sha256(), SealContact(*core_, merged.name(), merged), core_->NowMicros(),
            name->id});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
+      if (auto st = core_->RecordChange(s, *call.caller,
+                                        {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
           !st.ok()) {
         return st;
       }
@@ -339,8 +343,8 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
       auto count = s.Query("SELECT COUNT(*) FROM agent_trainings WHERE agent_id = ?", {name->id});
       if (!count.ok()) return count.status();
       if (count->front().Int(0) >= kMaxTrainingsPerAgent) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "an agent holds at most ", kMaxTrainingsPerAgent, " training records"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("an agent holds at most ", kMaxTrainingsPerAgent, " training records"));
       }
       auto r = s.Exec(
           "INSERT INTO agent_trainings (agent_id, seq, training_date, kind, hours, description) "
@@ -353,7 +357,9 @@ ServerUnaryReactor* AgentService::RecordAgentTraining(CallbackServerContext* ctx
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {AgentName(row->Text(1), row->Text(0)), v1::Change::ACTION_UPDATE, {"trainings"},
+              {AgentName(row->Text(1), row->Text(0)),
+               v1::Change::ACTION_UPDATE,
+               {"trainings"},
                absl::StrCat("training ", v1::TrainingRecord::Kind_Name(t.kind()), " on ",
                             DateText(t.date())),
                ""});
@@ -411,12 +417,14 @@ ServerUnaryReactor* AgentService::SetAgentStatus(CallbackServerContext* ctx,
       // The change log says what happened in codes, never the officer's words.
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {current.name(), v1::Change::ACTION_TRANSITION,
+              {current.name(),
+               v1::Change::ACTION_TRANSITION,
                {"status", "inactive_reason", "inactive_details"},
-               absl::StrCat("status ", v1::AgentStatus_Name(current.status()), " -> ",
-                            v1::AgentStatus_Name(req->status()),
-                            inactive ? absl::StrCat(" (", v1::AgentInactiveReason_Name(req->reason()), ")")
-                                     : ""),
+               absl::StrCat(
+                   "status ", v1::AgentStatus_Name(current.status()), " -> ",
+                   v1::AgentStatus_Name(req->status()),
+                   inactive ? absl::StrCat(" (", v1::AgentInactiveReason_Name(req->reason()), ")")
+                            : ""),
                ""});
           !st.ok()) {
         return st;

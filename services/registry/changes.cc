@@ -41,7 +41,8 @@ absl::StatusOr<std::optional<RegionCode>> ResourceRegion(absl::string_view resou
 }  // namespace
 
 ChangeLogService::ChangeLogService(std::shared_ptr<const Core> core, platform::Runtime runtime)
-    : core_(std::move(core)), calls_(v1::ChangeLogService::service_full_name(), std::move(runtime)) {}
+    : core_(std::move(core)),
+      calls_(v1::ChangeLogService::service_full_name(), std::move(runtime)) {}
 
 ServerUnaryReactor* ChangeLogService::ListChanges(CallbackServerContext* ctx,
                                                   const v1::ListChangesRequest* req,

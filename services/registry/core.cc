@@ -1,13 +1,13 @@
 #include "registry/core.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -135,11 +135,10 @@ absl::Status RequireScope(const Principal& caller, const std::optional<RegionCod
   if (region) return auth::RequireScope(caller, *region);
   if (caller.scope.national()) return absl::OkStatus();
   return platform::WithReason(
-      absl::PermissionDeniedError(absl::StrCat("only BNN central may do this; the caller's scope is ",
-                                               caller.scope.prefix())),
+      absl::PermissionDeniedError(absl::StrCat(
+          "only BNN central may do this; the caller's scope is ", caller.scope.prefix())),
       "OUT_OF_SCOPE");
 }
-
 
 void CheckText(platform::FieldViolations& v, absl::string_view field, absl::string_view text,
                size_t max, bool required) {
@@ -160,8 +159,9 @@ void CheckText(platform::FieldViolations& v, absl::string_view field, absl::stri
 void CheckRequestId(platform::FieldViolations& v, absl::string_view field,
                     absl::string_view request_id) {
   if (request_id.empty()) {
-    v.Add(field, "is required: a unique id for this create (a UUID), so that a retry never "
-                 "creates twice");
+    v.Add(field,
+          "is required: a unique id for this create (a UUID), so that a retry never "
+          "creates twice");
     return;
   }
   if (request_id.size() > 100) {
@@ -214,15 +214,15 @@ google::protobuf::Timestamp ToTimestamp(int64_t micros) {
 absl::StatusOr<std::vector<std::string>> MaskPaths(
     const google::protobuf::FieldMask& mask, std::initializer_list<absl::string_view> allowed) {
   if (mask.paths().empty()) {
-    return platform::InvalidField(
-        "update_mask", absl::StrCat("is required; updatable fields: ", absl::StrJoin(allowed, ", ")));
+    return platform::InvalidField("update_mask", absl::StrCat("is required; updatable fields: ",
+                                                              absl::StrJoin(allowed, ", ")));
   }
   // The size first: a mask longer than twice the updatable fields is refused whole, never
   // path by path.
   if (static_cast<size_t>(mask.paths_size()) > 2 * allowed.size()) {
     return platform::InvalidField(
-        "update_mask.paths", absl::StrCat("has ", mask.paths_size(), " paths; updatable: ",
-                                          absl::StrJoin(allowed, ", ")));
+        "update_mask.paths", absl::StrCat("has ", mask.paths_size(),
+                                          " paths; updatable: ", absl::StrJoin(allowed, ", ")));
   }
   platform::FieldViolations v;
   std::vector<std::string> paths;
@@ -230,8 +230,8 @@ absl::StatusOr<std::vector<std::string>> MaskPaths(
     const std::string& p = mask.paths(i);
     if (std::find(allowed.begin(), allowed.end(), p) == allowed.end()) {
       v.Add(absl::StrCat("update_mask.paths[", i, "]"),
-            absl::StrCat("'", p.substr(0, 100), "' is not an updatable field; updatable: ",
-                         absl::StrJoin(allowed, ", ")));
+            absl::StrCat("'", p.substr(0, 100),
+                         "' is not an updatable field; updatable: ", absl::StrJoin(allowed, ", ")));
     } else {
       paths.push_back(p);
     }
@@ -311,8 +311,9 @@ absl::StatusOr<std::optional<std::string>> Core::FindCreate(
     sql::Session& s, const Principal& caller, absl::string_view method,
     absl::string_view request_id, const google::protobuf::Message& request) const {
   if (request_id.empty()) return std::nullopt;
-  auto rows = s.Query("SELECT method, fingerprint, resource FROM create_requests WHERE request_id = ?",
-                      {RequestKey(caller, request_id)});
+  auto rows =
+      s.Query("SELECT method, fingerprint, resource FROM create_requests WHERE request_id = ?",
+              {RequestKey(caller, request_id)});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::nullopt;
   const sql::Row& row = rows->front();

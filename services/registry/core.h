@@ -79,8 +79,8 @@ std::string DateText(const google::type::Date& d);  // YYYY-MM-DD
 google::type::Date ParseDateText(absl::string_view text);
 google::protobuf::Timestamp ToTimestamp(int64_t micros);
 // The update_mask's paths, each of which must be in `allowed`; an empty mask is refused.
-absl::StatusOr<std::vector<std::string>> MaskPaths(const google::protobuf::FieldMask& mask,
-                                                   std::initializer_list<absl::string_view> allowed);
+absl::StatusOr<std::vector<std::string>> MaskPaths(
+    const google::protobuf::FieldMask& mask, std::initializer_list<absl::string_view> allowed);
 bool HasPath(const std::vector<std::string>& paths, absl::string_view path);
 // ABORTED when a given etag is not the current version.
 absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_view field);
@@ -122,10 +122,9 @@ class Core {
   // Idempotent creates, per caller: a request_id is the caller's own. Before creating: the
   // resource this caller's create with this request_id already made (nullopt if none);
   // INVALID_ARGUMENT when the caller used the id for another request. Kept for 7 days.
-  absl::StatusOr<std::optional<std::string>> FindCreate(sql::Session& s, const Principal& caller,
-                                                        absl::string_view method,
-                                                        absl::string_view request_id,
-                                                        const google::protobuf::Message& request) const;
+  absl::StatusOr<std::optional<std::string>> FindCreate(
+      sql::Session& s, const Principal& caller, absl::string_view method,
+      absl::string_view request_id, const google::protobuf::Message& request) const;
   // After creating, in the same transaction.
   absl::Status RememberCreate(sql::Session& s, const Principal& caller, absl::string_view method,
                               absl::string_view request_id,

@@ -55,7 +55,8 @@ absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, b
 constexpr int kMaxAssignedUnits = 500;
 
 // Checks the fields and returns the unit ids of assigned_units.
-std::vector<std::string> CheckOfficer(FieldViolations& v, const v1::Officer& o, bool name_required) {
+std::vector<std::string> CheckOfficer(FieldViolations& v, const v1::Officer& o,
+                                      bool name_required) {
   if (o.assigned_units_size() > kMaxAssignedUnits) {  // the size first: never item by item
     v.Add("officer.assigned_units", absl::StrCat("at most ", kMaxAssignedUnits, " units"));
     return {};
@@ -100,11 +101,10 @@ absl::Status AssignUnits(sql::Session& s, const std::string& officer, const std:
     auto row = s.Query("SELECT satker_id FROM units WHERE id = ?", {units[i]});
     if (!row.ok()) return row.status();
     if (row->empty() || row->front().Text(0) != satker) {
-      return platform::WithReason(
-          absl::FailedPreconditionError(
-              absl::StrCat("officer.assigned_units[", i, "]: ", UnitName(units[i]),
-                           " is not a unit fostered by the officer's satker")),
-          "UNIT_NOT_FOSTERED");
+      return platform::WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                      "officer.assigned_units[", i, "]: ", UnitName(units[i]),
+                                      " is not a unit fostered by the officer's satker")),
+                                  "UNIT_NOT_FOSTERED");
     }
   }
   if (auto r = s.Exec("DELETE FROM officer_units WHERE officer_id = ?", {officer}); !r.ok()) {
@@ -197,14 +197,17 @@ ServerUnaryReactor* OfficerService::CreateOfficer(CallbackServerContext* ctx,
       if (!r.ok()) return r.status();
       if (auto st = AssignUnits(s, name.id, *satker, units); !st.ok()) return st;
       const std::string resource = OfficerName(name.parent_id, name.id);
-      if (auto st = core_->RememberCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req, resource);
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req,
+                                          resource);
           !st.ok()) {
         return st;
       }
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {resource, v1::Change::ACTION_CREATE,
-               {"display_name", "nip", "position", "assigned_units"}, "", req->request_id()});
+      if (auto st = core_->RecordChange(s, *call.caller,
+                                        {resource,
+                                         v1::Change::ACTION_CREATE,
+                                         {"display_name", "nip", "position", "assigned_units"},
+                                         "",
+                                         req->request_id()});
           !st.ok()) {
         return st;
       }
@@ -253,9 +256,8 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
           {merged.display_name(), merged.nip(), merged.position(), merged.active(),
            core_->NowMicros(), name->id});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
+      if (auto st = core_->RecordChange(s, *call.caller,
+                                        {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
           !st.ok()) {
         return st;
       }

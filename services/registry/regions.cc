@@ -5,13 +5,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "platform/crypto.h"
 #include "registry/services.h"
 
@@ -46,7 +46,6 @@ std::pair<std::string, std::string> Inside(const std::string& code) {
 
 // The exclusive upper bound of words starting with `prefix`.
 std::string PrefixEnd(const std::string& prefix) { return prefix + "\xf4\x8f\xbf\xbf"; }
-
 
 absl::StatusOr<std::string> ParseImportName(absl::string_view name) {
   if (!absl::ConsumePrefix(&name, "regionImports/") || name.empty() || name.size() > 40) {
@@ -86,8 +85,9 @@ void CheckRow(FieldViolations& v, int i, const v1::RegionRow& row) {
   const std::string at = absl::StrCat("rows[", i, "]");
   auto code = RegionCode::Parse(row.code(), at + ".code");
   if (!code.ok()) {
-    v.Add(at + ".code", absl::StrCat(Source(row), ": '", row.code().substr(0, 40),
-                                     "' is not a region code (PP, PP.RR, PP.RR.DD or PP.RR.DD.VVVV)"));
+    v.Add(at + ".code",
+          absl::StrCat(Source(row), ": '", row.code().substr(0, 40),
+                       "' is not a region code (PP, PP.RR, PP.RR.DD or PP.RR.DD.VVVV)"));
     return;
   }
   if (code->level() == domain::RegionLevel::kProvince) {
@@ -113,7 +113,6 @@ void CheckRow(FieldViolations& v, int i, const v1::RegionRow& row) {
   }
   if (row.source_file().size() > 100) v.Add(at + ".source_file", "must be at most 100 bytes");
 }
-
 
 // ---- Search. Results come in (level, code) order. Every word of the query goes through the
 // word index: each word's index range is counted (up to a cap) and the rarest one drives.
@@ -173,7 +172,6 @@ std::vector<std::string> NameWords(absl::string_view name) {
   return unique;
 }
 
-
 absl::StatusOr<SearchPosition> ParseSearchPosition(absl::string_view text) {
   // "<level>|<code>", as FormatSearchPosition writes it (inside a sealed page token).
   std::vector<absl::string_view> parts = absl::StrSplit(text, absl::MaxSplits('|', 1));
@@ -194,8 +192,7 @@ absl::StatusOr<SearchResult> SearchRegionsBounded(sql::Database& db,
                                                   const std::string& within,
                                                   const SearchPosition& after, int page_size,
                                                   absl::Time deadline) {
-  auto [lo, hi] = within.empty() ? std::pair<std::string, std::string>{"", "\x7f"}
-                                 : Inside(within);
+  auto [lo, hi] = within.empty() ? std::pair<std::string, std::string>{"", "\x7f"} : Inside(within);
   auto is_after = [&](int row_level, const std::string& code) {
     return row_level > after.level || (row_level == after.level && code > after.code);
   };
@@ -267,8 +264,7 @@ absl::StatusOr<SearchResult> SearchRegionsBounded(sql::Database& db,
           if (result.rows.size() == static_cast<size_t>(page_size)) {
             // A full page, and another match after it.
             result.more = true;
-            result.next = {static_cast<int>(result.rows.back().Int(1)),
-                           result.rows.back().Text(0)};
+            result.next = {static_cast<int>(result.rows.back().Int(1)), result.rows.back().Text(0)};
             return result;
           }
           result.rows.push_back(std::move(row));
@@ -319,10 +315,10 @@ ServerUnaryReactor* RegionService::ListRegions(CallbackServerContext* ctx,
     const std::string query = absl::StrCat("ListRegions|", parent, "|", req->show_retired());
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
-    std::string sql = absl::StrCat("SELECT ", kRegionColumns, " FROM regions WHERE ",
-                                   parent.empty() ? "level = 1 AND ? = ''" : "parent_code = ?",
-                                   " AND code > ?", req->show_retired() ? "" : " AND retired_in IS NULL",
-                                   " ORDER BY code LIMIT ?");
+    std::string sql = absl::StrCat(
+        "SELECT ", kRegionColumns, " FROM regions WHERE ",
+        parent.empty() ? "level = 1 AND ? = ''" : "parent_code = ?", " AND code > ?",
+        req->show_retired() ? "" : " AND retired_in IS NULL", " ORDER BY code LIMIT ?");
     auto rows = core_->db().Query(sql, {parent, page->after, page->size + 1});
     if (!rows.ok()) return rows.status();
     if (rows->empty() && !parent.empty()) {
@@ -354,12 +350,14 @@ ServerUnaryReactor* RegionService::SearchRegions(CallbackServerContext* ctx,
     std::string within;
     if (!req->within().empty()) {
       auto code = ParseRegionName(req->within(), "within");
-      if (code.ok()) within = code->str();
-      else v.Add("within", "must be a resource name like regions/32.73");
+      if (code.ok())
+        within = code->str();
+      else
+        v.Add("within", "must be a resource name like regions/32.73");
     }
     if (!v.empty()) return v.status();
-    const std::string query = absl::StrCat("SearchRegions|", absl::StrJoin(words, " "), "|",
-                                           req->level(), "|", within);
+    const std::string query =
+        absl::StrCat("SearchRegions|", absl::StrJoin(words, " "), "|", req->level(), "|", within);
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
     SearchPosition after;
@@ -433,11 +431,11 @@ ServerUnaryReactor* RegionService::BeginRegionImport(CallbackServerContext* ctx,
       auto r = s.Exec(
           "INSERT INTO region_imports (id, edition, state, request_id, actor, staged_rows, "
           "staged_chunks, create_time) VALUES (?, ?, ?, ?, ?, 0, 0, ?)",
-          {id, req->edition(), static_cast<int>(v1::RegionImport::STATE_STAGING),
-           req->request_id(), call.caller->subject.substr(0, 200), core_->NowMicros()});
+          {id, req->edition(), static_cast<int>(v1::RegionImport::STATE_STAGING), req->request_id(),
+           call.caller->subject.substr(0, 200), core_->NowMicros()});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, *call.caller, "BeginRegionImport", req->request_id(), *req,
-                                          "regionImports/" + id);
+      if (auto st = core_->RememberCreate(s, *call.caller, "BeginRegionImport", req->request_id(),
+                                          *req, "regionImports/" + id);
           !st.ok()) {
         return st;
       }
@@ -484,9 +482,9 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
             return absl::FailedPreconditionError(
                 absl::StrCat(req->name(), " is already committed; begin a new import"));
           }
-          auto seen = s.Query(
-              "SELECT 1 FROM region_import_chunks WHERE import_id = ? AND chunk_index = ?",
-              {*id, req->chunk_index()});
+          auto seen =
+              s.Query("SELECT 1 FROM region_import_chunks WHERE import_id = ? AND chunk_index = ?",
+                      {*id, req->chunk_index()});
           if (!seen.ok()) return seen.status();
           if (!seen->empty()) return absl::OkStatus();  // a retried chunk: stored once
           if (resp->staged_rows() + req->rows_size() > kMaxRowsPerImport) {
@@ -518,7 +516,8 @@ ServerUnaryReactor* RegionService::AddRegionImportRows(CallbackServerContext* ct
     // A code staged by an earlier chunk: name the row and where the first one came from.
     for (int i = 0; i < req->rows_size(); ++i) {
       auto rows = core_->db().Query(
-          "SELECT source_file, source_line FROM region_import_rows WHERE import_id = ? AND code = ?",
+          "SELECT source_file, source_line FROM region_import_rows WHERE import_id = ? AND code = "
+          "?",
           {*id, req->rows(i).code()});
       if (rows.ok() && !rows->empty()) {
         return InvalidField(absl::StrCat("rows[", i, "].code"),
@@ -564,8 +563,8 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
       absl::flat_hash_map<std::string, ExistingRow> existing;
       existing.reserve(existing_rows->size());
       for (const auto& row : *existing_rows) {
-        existing.emplace(row.Text(0), ExistingRow{row.Text(1), !row.IsNull(2),
-                                                  static_cast<int>(row.Int(3))});
+        existing.emplace(row.Text(0),
+                         ExistingRow{row.Text(1), !row.IsNull(2), static_cast<int>(row.Int(3))});
       }
 
       // Every parent must be in this edition or already in the registry.
@@ -575,11 +574,10 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
       std::vector<std::string> revived;
       for (const auto& [code, row] : staged) {
         if (!row.parent.empty() && !staged.contains(row.parent) && !existing.contains(row.parent)) {
-          return platform::WithReason(
-              absl::FailedPreconditionError(absl::StrCat(
-                  row.source, ": the parent ", row.parent, " of ", code,
-                  " is neither in this edition nor in the registry")),
-              "MISSING_PARENT");
+          return platform::WithReason(absl::FailedPreconditionError(absl::StrCat(
+                                          row.source, ": the parent ", row.parent, " of ", code,
+                                          " is neither in this edition nor in the registry")),
+                                      "MISSING_PARENT");
         }
         auto& count = counts[row.level];
         count.set_rows(count.rows() + 1);
@@ -671,14 +669,16 @@ ServerUnaryReactor* RegionService::CommitRegionImport(CallbackServerContext* ctx
         n_retired += count.retired();
         *summary.add_counts() = count;
       }
-      auto r = s.Exec(
-          "UPDATE region_imports SET state = ?, counts = ?, commit_time = ? WHERE id = ?",
-          {static_cast<int>(v1::RegionImport::STATE_COMMITTED),
-           sql::Bytes{summary.SerializeAsString()}, core_->NowMicros(), *id});
+      auto r =
+          s.Exec("UPDATE region_imports SET state = ?, counts = ?, commit_time = ? WHERE id = ?",
+                 {static_cast<int>(v1::RegionImport::STATE_COMMITTED),
+                  sql::Bytes{summary.SerializeAsString()}, core_->NowMicros(), *id});
       if (!r.ok()) return r.status();
       if (auto st = core_->RecordChange(
               s, *call.caller,
-              {req->name(), v1::Change::ACTION_IMPORT, {"regions"},
+              {req->name(),
+               v1::Change::ACTION_IMPORT,
+               {"regions"},
                absl::StrCat("edition ", edition, ": ", staged.size(), " rows, ", n_added,
                             " added, ", n_renamed, " renamed, ", n_retired, " retired"),
                ""});

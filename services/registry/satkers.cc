@@ -43,8 +43,8 @@ void CheckContact(FieldViolations& v, const v1::Satker& s) {
 // The region's current name, or FAILED_PRECONDITION when the registry lacks it.
 absl::StatusOr<std::string> RegionDisplayName(sql::Session& s, const RegionCode& code,
                                               absl::string_view field) {
-  auto rows = s.Query("SELECT name FROM regions WHERE code = ? AND retired_in IS NULL",
-                      {code.str()});
+  auto rows =
+      s.Query("SELECT name FROM regions WHERE code = ? AND retired_in IS NULL", {code.str()});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) {
     return InvalidField(field, absl::StrCat("region ", code.str(), " does not exist"));
@@ -57,10 +57,11 @@ absl::Status InsertSatker(sql::Session& s, const Core& core, const std::string& 
                           const std::optional<std::string>& parent, const v1::Satker& given) {
   int64_t now = core.NowMicros();
   return s
-      .Exec("INSERT INTO satkers (id, kind, region_code, parent_id, display_name, address, phone, "
-            "version, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            {id, static_cast<int>(kind), region, parent, given.display_name(), given.address(),
-             given.phone(), now, now})
+      .Exec(
+          "INSERT INTO satkers (id, kind, region_code, parent_id, display_name, address, phone, "
+          "version, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+          {id, static_cast<int>(kind), region, parent, given.display_name(), given.address(),
+           given.phone(), now, now})
       .status();
 }
 
@@ -93,8 +94,10 @@ ServerUnaryReactor* SatkerService::ListSatkers(CallbackServerContext* ctx,
     std::string parent;
     if (!req->parent().empty()) {
       auto id = ParseSatkerName(req->parent(), "parent");
-      if (id.ok()) parent = *id;
-      else v.Add("parent", "must be a resource name like satkers/bnnp-32");
+      if (id.ok())
+        parent = *id;
+      else
+        v.Add("parent", "must be a resource name like satkers/bnnp-32");
     } else if (req->descendants()) {
       v.Add("descendants", "needs a parent");
     }
@@ -133,10 +136,9 @@ ServerUnaryReactor* SatkerService::ListSatkers(CallbackServerContext* ctx,
           return row.status();
         }
       }
-      auto rows = s.Query(
-          absl::StrCat("SELECT ", kSatkerColumns, " FROM satkers WHERE ", where,
-                       " ORDER BY id LIMIT ?"),
-          params);
+      auto rows = s.Query(absl::StrCat("SELECT ", kSatkerColumns, " FROM satkers WHERE ", where,
+                                       " ORDER BY id LIMIT ?"),
+                          params);
       if (!rows.ok()) return rows.status();
       resp->set_next_page_token(TrimPage(*core_, query, *rows, *page));
       for (const auto& row : *rows) ToSatker(row, resp->add_satkers());
@@ -162,11 +164,10 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
           v.Add("satker.region", "is required");
         } else if (auto code = ParseRegionName(given.region(), "satker.region", level);
                    !code.ok()) {
-          v.Add("satker.region",
-                absl::StrCat(given.kind() == v1::SATKER_KIND_BNNP
-                                 ? "a BNNP sits on a province: "
-                                 : "a BNNK sits on a regency or city: ",
-                             code.status().message()));
+          v.Add("satker.region", absl::StrCat(given.kind() == v1::SATKER_KIND_BNNP
+                                                  ? "a BNNP sits on a province: "
+                                                  : "a BNNK sits on a regency or city: ",
+                                              code.status().message()));
         } else {
           region = *code;
         }
@@ -193,7 +194,8 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
     }
     const std::string id = absl::StrCat(bnnp ? "bnnp-" : "bnnk-", region->str());
     const std::string parent =
-        bnnp ? "bnn" : absl::StrCat("bnnp-", region->Ancestor(domain::RegionLevel::kProvince).str());
+        bnnp ? "bnn"
+             : absl::StrCat("bnnp-", region->Ancestor(domain::RegionLevel::kProvince).str());
     return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto done = core_->FindCreate(s, *call.caller, "CreateSatker", req->request_id(), *req);
       if (!done.ok()) return done.status();
@@ -203,9 +205,9 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
         auto parent_row = s.Query("SELECT 1 FROM satkers WHERE id = ?", {parent});
         if (!parent_row.ok()) return parent_row.status();
         if (parent_row->empty()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "the parent satker ", SatkerName(parent), " does not exist yet",
-              bnnp ? " (run BootstrapSatkers)" : ""));
+          return absl::FailedPreconditionError(
+              absl::StrCat("the parent satker ", SatkerName(parent), " does not exist yet",
+                           bnnp ? " (run BootstrapSatkers)" : ""));
         }
         v1::Satker fields = given;
         if (fields.display_name().empty()) {
@@ -217,14 +219,17 @@ ServerUnaryReactor* SatkerService::CreateSatker(CallbackServerContext* ctx,
           return absl::AlreadyExistsError(absl::StrCat(SatkerName(id), " already exists"));
         }
         if (!st.ok()) return st;
-        if (st = core_->RememberCreate(s, *call.caller, "CreateSatker", req->request_id(), *req, SatkerName(id));
+        if (st = core_->RememberCreate(s, *call.caller, "CreateSatker", req->request_id(), *req,
+                                       SatkerName(id));
             !st.ok()) {
           return st;
         }
         if (st = core_->RecordChange(s, *call.caller,
-                                     {SatkerName(id), v1::Change::ACTION_CREATE,
+                                     {SatkerName(id),
+                                      v1::Change::ACTION_CREATE,
                                       {"kind", "region", "display_name", "address", "phone"},
-                                      "", req->request_id()});
+                                      "",
+                                      req->request_id()});
             !st.ok()) {
           return st;
         }
@@ -319,8 +324,10 @@ ServerUnaryReactor* SatkerService::BootstrapSatkers(CallbackServerContext* ctx,
         }
         resp->set_created(resp->created() + 1);
         return core_->RecordChange(s, *call.caller,
-                                   {SatkerName(id), v1::Change::ACTION_CREATE,
-                                    {"kind", "region", "display_name"}, "bootstrap",
+                                   {SatkerName(id),
+                                    v1::Change::ACTION_CREATE,
+                                    {"kind", "region", "display_name"},
+                                    "bootstrap",
                                     req->request_id()});
       };
       if (auto st = create("bnn", v1::SATKER_KIND_BNN, std::nullopt, std::nullopt,
@@ -329,8 +336,8 @@ ServerUnaryReactor* SatkerService::BootstrapSatkers(CallbackServerContext* ctx,
         return st;
       }
       for (const auto& row : *provinces) {
-        if (auto st = create(absl::StrCat("bnnp-", row.Text(0)), v1::SATKER_KIND_BNNP,
-                             row.Text(0), "bnn", absl::StrCat("BNN Provinsi ", row.Text(1)));
+        if (auto st = create(absl::StrCat("bnnp-", row.Text(0)), v1::SATKER_KIND_BNNP, row.Text(0),
+                             "bnn", absl::StrCat("BNN Provinsi ", row.Text(1)));
             !st.ok()) {
           return st;
         }

@@ -109,19 +109,27 @@ std::vector<sql::Migration> Migrations() {
            // record could be filed under a name nobody would look up. SQLite's BINARY never
            // pads. Foreign keys link columns whose collation changes table by table.
            "{MYSQL_ONLY}SET FOREIGN_KEY_CHECKS = 0",
-           "{MYSQL_ONLY}ALTER TABLE registry_secrets CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE registry_secrets CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE regions CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE region_words CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE region_imports CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE region_import_chunks CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE region_import_rows CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_words CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_imports CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_import_chunks CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE region_import_rows CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE satkers CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE units CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE agents CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE agent_trainings CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE agent_trainings CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE officers CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE officer_units CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
-           "{MYSQL_ONLY}ALTER TABLE create_requests CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE officer_units CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
+           "{MYSQL_ONLY}ALTER TABLE create_requests CONVERT TO CHARACTER SET utf8mb4 COLLATE "
+           "{NOPAD_BIN}",
            "{MYSQL_ONLY}ALTER TABLE changes CONVERT TO CHARACTER SET utf8mb4 COLLATE {NOPAD_BIN}",
            "{MYSQL_ONLY}SET FOREIGN_KEY_CHECKS = 1",
            // An agent's inactive reason was free text in every view ("relapsed..." told what

@@ -24,8 +24,7 @@ class RegionService final : public v1::RegionService::CallbackService {
   ServerUnaryReactor* ValidateRegionCode(CallbackServerContext*,
                                          const v1::ValidateRegionCodeRequest*,
                                          v1::ValidateRegionCodeResponse*) override;
-  ServerUnaryReactor* BeginRegionImport(CallbackServerContext*,
-                                        const v1::BeginRegionImportRequest*,
+  ServerUnaryReactor* BeginRegionImport(CallbackServerContext*, const v1::BeginRegionImportRequest*,
                                         v1::RegionImport*) override;
   ServerUnaryReactor* AddRegionImportRows(CallbackServerContext*,
                                           const v1::AddRegionImportRowsRequest*,

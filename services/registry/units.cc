@@ -116,14 +116,18 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
     std::optional<RegionCode> region;
     if (!req->region().empty()) {
       auto code = ParseRegionName(req->region(), "region");
-      if (code.ok()) region = *code;
-      else v.Add("region", "must be a resource name like regions/32.73");
+      if (code.ok())
+        region = *code;
+      else
+        v.Add("region", "must be a resource name like regions/32.73");
     }
     std::string satker;
     if (!req->satker().empty()) {
       auto id = ParseSatkerName(req->satker(), "satker");
-      if (id.ok()) satker = *id;
-      else v.Add("satker", "must be a resource name like satkers/bnnk-32.73");
+      if (id.ok())
+        satker = *id;
+      else
+        v.Add("satker", "must be a resource name like satkers/bnnk-32.73");
     }
     if (!v1::UnitStatus_IsValid(req->status())) v.Add("status", "is not a unit status");
     if (!v.empty()) return v.status();
@@ -140,8 +144,8 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
         return RequireScope(caller, region);  // disjoint: denied
       }
     }
-    const std::string query = absl::StrCat("ListUnits|", within ? within->str() : "", "|", satker,
-                                           "|", req->status());
+    const std::string query =
+        absl::StrCat("ListUnits|", within ? within->str() : "", "|", satker, "|", req->status());
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
     std::string where = "id > ?";
@@ -179,8 +183,7 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
     // The village names where the unit would be: the caller's scope is checked on it before
     // anything else of the request.
     if (given.village().empty()) return platform::InvalidField("unit.village", "is required");
-    auto village =
-        ParseRegionName(given.village(), "unit.village", domain::RegionLevel::kVillage);
+    auto village = ParseRegionName(given.village(), "unit.village", domain::RegionLevel::kVillage);
     if (!village.ok()) return village.status();
     if (auto s = RequireScope(*call.caller, *village); !s.ok()) return s;
     FieldViolations v;
@@ -218,12 +221,13 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
           absl::StrCat("bnnk-", village->Ancestor(domain::RegionLevel::kRegency).str());
       const std::string bnnp =
           absl::StrCat("bnnp-", village->Ancestor(domain::RegionLevel::kProvince).str());
-      auto fosterers = s.Query("SELECT id FROM satkers WHERE id IN (?, ?) ORDER BY id", {bnnk, bnnp});
+      auto fosterers =
+          s.Query("SELECT id FROM satkers WHERE id IN (?, ?) ORDER BY id", {bnnk, bnnp});
       if (!fosterers.ok()) return fosterers.status();
       if (fosterers->empty()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "neither ", SatkerName(bnnk), " nor ", SatkerName(bnnp), " exists to foster a unit in ",
-            given.village()));
+        return absl::FailedPreconditionError(
+            absl::StrCat("neither ", SatkerName(bnnk), " nor ", SatkerName(bnnp),
+                         " exists to foster a unit in ", given.village()));
       }
       const std::string expected = fosterers->front().Text(0);  // "bnnk-" sorts first
       if (satker != expected) {
@@ -233,15 +237,15 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
                          expected == bnnk ? "the BNNK of the village's regency or city"
                                           : "the BNNP of its province (the regency has no BNNK)"));
       }
-      auto open = s.Query(absl::StrCat("SELECT id FROM units WHERE open_village = ?",
-                                       core_->dialect().ForUpdate()),
-                          {village->str()});
+      auto open = s.Query(
+          absl::StrCat("SELECT id FROM units WHERE open_village = ?", core_->dialect().ForUpdate()),
+          {village->str()});
       if (!open.ok()) return open.status();
       if (!open->empty()) {
         return platform::WithReason(
-            absl::AlreadyExistsError(absl::StrCat(given.village(), " already has a unit: ",
-                                                  UnitName(open->front().Text(0)),
-                                                  " (make it inactive before forming a new one)")),
+            absl::AlreadyExistsError(absl::StrCat(
+                given.village(), " already has a unit: ", UnitName(open->front().Text(0)),
+                " (make it inactive before forming a new one)")),
             "VILLAGE_HAS_UNIT");
       }
       auto count = s.Query("SELECT COUNT(*) FROM units WHERE village_code = ?", {village->str()});
@@ -256,18 +260,22 @@ ServerUnaryReactor* UnitService::CreateUnit(CallbackServerContext* ctx,
            static_cast<int>(v1::UNIT_STATUS_NEWLY_FORMED), DateText(given.formation_date()),
            YearsText(given.fiscal_years()), given.desa_bersinar(), given.high_risk(), now, now});
       if (r.status().code() == absl::StatusCode::kAlreadyExists) {
-        return absl::AbortedError("another unit was formed in this village at the same time; retry");
+        return absl::AbortedError(
+            "another unit was formed in this village at the same time; retry");
       }
       if (!r.ok()) return r.status();
-      if (auto st = core_->RememberCreate(s, *call.caller, "CreateUnit", req->request_id(), *req, UnitName(id));
+      if (auto st = core_->RememberCreate(s, *call.caller, "CreateUnit", req->request_id(), *req,
+                                          UnitName(id));
           !st.ok()) {
         return st;
       }
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {UnitName(id), v1::Change::ACTION_CREATE,
-               {"village", "satker", "formation_date", "fiscal_years", "desa_bersinar", "high_risk"},
-               "formed (newly formed)", req->request_id()});
+      if (auto st = core_->RecordChange(s, *call.caller,
+                                        {UnitName(id),
+                                         v1::Change::ACTION_CREATE,
+                                         {"village", "satker", "formation_date", "fiscal_years",
+                                          "desa_bersinar", "high_risk"},
+                                         "formed (newly formed)",
+                                         req->request_id()});
           !st.ok()) {
         return st;
       }
@@ -283,8 +291,8 @@ ServerUnaryReactor* UnitService::UpdateUnit(CallbackServerContext* ctx,
     auto id = ParseUnitName(req->unit().name(), "unit.name");
     if (!id.ok()) return id.status();
     if (auto s = RequireScope(*call.caller, UnitVillage(*id)); !s.ok()) return s;
-    auto paths =
-        MaskPaths(req->update_mask(), {"formation_date", "fiscal_years", "desa_bersinar", "high_risk"});
+    auto paths = MaskPaths(req->update_mask(),
+                           {"formation_date", "fiscal_years", "desa_bersinar", "high_risk"});
     if (!paths.ok()) return paths.status();
     FieldViolations v;
     if (HasPath(*paths, "formation_date")) {
@@ -306,17 +314,19 @@ ServerUnaryReactor* UnitService::UpdateUnit(CallbackServerContext* ctx,
       if (HasPath(*paths, "formation_date")) {
         *merged.mutable_formation_date() = req->unit().formation_date();
       }
-      if (HasPath(*paths, "fiscal_years")) *merged.mutable_fiscal_years() = req->unit().fiscal_years();
+      if (HasPath(*paths, "fiscal_years"))
+        *merged.mutable_fiscal_years() = req->unit().fiscal_years();
       if (HasPath(*paths, "desa_bersinar")) merged.set_desa_bersinar(req->unit().desa_bersinar());
       if (HasPath(*paths, "high_risk")) merged.set_high_risk(req->unit().high_risk());
       auto r = s.Exec(
-          "UPDATE units SET formation_date = ?, fiscal_years = ?, desa_bersinar = ?, high_risk = ?, "
+          "UPDATE units SET formation_date = ?, fiscal_years = ?, desa_bersinar = ?, high_risk = "
+          "?, "
           "version = version + 1, update_time = ? WHERE id = ?",
           {DateText(merged.formation_date()), YearsText(merged.fiscal_years()),
            merged.desa_bersinar(), merged.high_risk(), core_->NowMicros(), *id});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RecordChange(
-              s, *call.caller, {UnitName(*id), v1::Change::ACTION_UPDATE, *paths, "", ""});
+      if (auto st = core_->RecordChange(s, *call.caller,
+                                        {UnitName(*id), v1::Change::ACTION_UPDATE, *paths, "", ""});
           !st.ok()) {
         return st;
       }
@@ -349,28 +359,27 @@ ServerUnaryReactor* UnitService::TransitionUnit(CallbackServerContext* ctx,
       auto from = static_cast<v1::UnitStatus>(row->Int(3));
       if (!LegalTransition(from, req->status())) {
         return platform::WithReason(
-            absl::FailedPreconditionError(absl::StrCat(
-                "a unit cannot go from ", v1::UnitStatus_Name(from), " to ",
-                v1::UnitStatus_Name(req->status()),
-                "; allowed: newly formed -> running -> sustaining, any -> inactive")),
+            absl::FailedPreconditionError(
+                absl::StrCat("a unit cannot go from ", v1::UnitStatus_Name(from), " to ",
+                             v1::UnitStatus_Name(req->status()),
+                             "; allowed: newly formed -> running -> sustaining, any -> inactive")),
             "ILLEGAL_TRANSITION");
       }
       const bool inactive = req->status() == v1::UNIT_STATUS_INACTIVE;
-      auto r = s.Exec(
-          absl::StrCat("UPDATE units SET status = ?, inactive_reason = ?, ",
-                       inactive ? "open_village = NULL, " : "",
-                       "version = version + 1, update_time = ? WHERE id = ?"),
-          {static_cast<int>(req->status()), req->reason(), core_->NowMicros(), *id});
+      auto r = s.Exec(absl::StrCat("UPDATE units SET status = ?, inactive_reason = ?, ",
+                                   inactive ? "open_village = NULL, " : "",
+                                   "version = version + 1, update_time = ? WHERE id = ?"),
+                      {static_cast<int>(req->status()), req->reason(), core_->NowMicros(), *id});
       if (!r.ok()) return r.status();
-      if (auto st = core_->RecordChange(
-              s, *call.caller,
-              {UnitName(*id), v1::Change::ACTION_TRANSITION,
-               inactive ? std::vector<std::string>{"status", "inactive_reason"}
-                        : std::vector<std::string>{"status"},
-               // The reason is on the unit; the change log holds no free text.
-               absl::StrCat("status ", v1::UnitStatus_Name(from), " -> ",
-                            v1::UnitStatus_Name(req->status())),
-               ""});
+      if (auto st =
+              core_->RecordChange(s, *call.caller,
+                                  {UnitName(*id), v1::Change::ACTION_TRANSITION,
+                                   inactive ? std::vector<std::string>{"status", "inactive_reason"}
+                                            : std::vector<std::string>{"status"},
+                                   // The reason is on the unit; the change log holds no free text.
+                                   absl::StrCat("status ", v1::UnitStatus_Name(from), " -> ",
+                                                v1::UnitStatus_Name(req->status())),
+                                   ""});
           !st.ok()) {
         return st;
       }

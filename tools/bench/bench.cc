@@ -399,16 +399,16 @@ SearchProbe WorstSearch(int port) {
         grpc::Status st = stub->SearchRegions(&ctx, req, &resp);
         const double ms = absl::ToDoubleMilliseconds(absl::Now() - start);
         if (!st.ok()) {
-          Die(absl::StrCat("SearchRegions '", q, "': ",
-                           platform::Describe(platform::FromGrpcStatus(st))));
+          Die(absl::StrCat("SearchRegions '", q,
+                           "': ", platform::Describe(platform::FromGrpcStatus(st))));
         }
         best = std::min(best, ms);
       }
       ++worst.calls;
       if (best > worst.ms) {
         worst.ms = best;
-        worst.query = absl::StrFormat("'%s' page_size %d level %d within '%s'", q,
-                                      shape.page_size, shape.level, shape.within);
+        worst.query = absl::StrFormat("'%s' page_size %d level %d within '%s'", q, shape.page_size,
+                                      shape.level, shape.within);
       }
     }
   }

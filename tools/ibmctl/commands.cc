@@ -30,7 +30,6 @@ std::string RequestIdOf(const Args& a) {
              : absl::StrCat("ibmctl-", platform::RandomId(16));
 }
 
-
 namespace v1 = ibm::registry::v1;
 using Strings = std::vector<std::string>;
 
@@ -554,11 +553,11 @@ int PrintAgent(Context& ctx, const v1::Agent& r) {
     return 0;
   }
   Strings headers = kAgentHeaders, cells = AgentCells(r);
-  for (const auto& [h, v] :
-       std::vector<std::pair<std::string, std::string>>{{"PHONE", r.phone()},
-                                                        {"ADDRESS", r.address()},
-                                                        {"INACTIVE REASON", Name(r.inactive_reason())},
-                                                        {"INACTIVE DETAILS", r.inactive_details()}}) {
+  for (const auto& [h, v] : std::vector<std::pair<std::string, std::string>>{
+           {"PHONE", r.phone()},
+           {"ADDRESS", r.address()},
+           {"INACTIVE REASON", Name(r.inactive_reason())},
+           {"INACTIVE DETAILS", r.inactive_details()}}) {
     if (!v.empty()) {
       headers.push_back(h);
       cells.push_back(v);
@@ -788,15 +787,13 @@ int AuditVerify(Context& ctx, const Args& a) {
   } else if (total.broken_sequence() == 0) {
     std::cout << "audit log intact: " << total.verified_entries() << " entries verified up to "
               << total.head_sequence()
-              << (total.unchained_entries() > 0
-                      ? absl::StrCat(" (", total.unchained_entries(),
-                                     " older entries predate the chain)")
-                      : std::string())
+              << (total.unchained_entries() > 0 ? absl::StrCat(" (", total.unchained_entries(),
+                                                               " older entries predate the chain)")
+                                                : std::string())
               << "\n";
   } else {
-    std::cout << "audit log BROKEN at entry " << total.broken_sequence() << ": "
-              << total.problem() << " (" << total.verified_entries()
-              << " entries before it verified)\n";
+    std::cout << "audit log BROKEN at entry " << total.broken_sequence() << ": " << total.problem()
+              << " (" << total.verified_entries() << " entries before it verified)\n";
   }
   return total.broken_sequence() == 0 ? 0 : 1;
 }
@@ -1050,11 +1047,16 @@ const std::vector<Command>& Commands() {
        "Who changed a resource (and what is under it), when and what, oldest first; e.g. "
        "units/32.73.04.1001-1.",
        Paged({}), ChangesList},
-      {"audit", "verify", "", 0, 0,
+      {"audit",
+       "verify",
+       "",
+       0,
+       0,
        "Checks the whole change log's hash chain and names the first broken entry (changed, "
        "forged, removed, or the log cut short); exit code 1 when one is found. National "
        "officers and auditors.",
-       {}, AuditVerify},
+       {},
+       AuditVerify},
   };
   return c;
 }

@@ -83,8 +83,8 @@ absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
   return r.status();
 }
 
-absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_seq,
-                                              int64_t limit, absl::Time deadline) const {
+absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_seq, int64_t limit,
+                                              absl::Time deadline) const {
   // One read-only transaction: the head and the entries are of the same moment, whatever
   // is appended meanwhile.
   VerifyReport report;
@@ -99,16 +99,15 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_s
 absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t limit,
                                 absl::Time deadline, VerifyReport* out) const {
   VerifyReport& report = *out;
-  auto head = db.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash FROM ", head_,
-                                    " WHERE id = 1"));
+  auto head =
+      db.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash FROM ", head_, " WHERE id = 1"));
   if (!head.ok()) return head.status();
   if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
   const int64_t start = head->front().Int(0);
   report.head_seq = head->front().Int(1);
   const std::string head_hash = head->front().Text(2);
   if (after_seq < start) {
-    auto old = db.Query(absl::StrCat("SELECT COUNT(*) FROM ", table_, " WHERE seq <= ?"),
-                        {start});
+    auto old = db.Query(absl::StrCat("SELECT COUNT(*) FROM ", table_, " WHERE seq <= ?"), {start});
     if (!old.ok()) return old.status();
     report.unchained = old->front().Int(0);
     after_seq = start;
@@ -116,8 +115,8 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
   // The hash the next entry must chain to: the one of `after_seq` (none at the start).
   std::string previous;
   if (after_seq > start) {
-    auto row = db.Query(absl::StrCat("SELECT chain_hash FROM ", table_, " WHERE seq = ?"),
-                        {after_seq});
+    auto row =
+        db.Query(absl::StrCat("SELECT chain_hash FROM ", table_, " WHERE seq = ?"), {after_seq});
     if (!row.ok()) return row.status();
     if (row->empty()) {
       report.broken_seq = after_seq;
@@ -134,9 +133,9 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
                                          absl::StrCat(expected - 1));
     }
     const int64_t n = std::min(kBatch, limit - report.verified);
-    auto rows = db.Query(absl::StrCat("SELECT ", kColumns, " FROM ", table_,
-                                      " WHERE seq > ? ORDER BY seq LIMIT ?"),
-                         {expected - 1, n});
+    auto rows = db.Query(
+        absl::StrCat("SELECT ", kColumns, " FROM ", table_, " WHERE seq > ? ORDER BY seq LIMIT ?"),
+        {expected - 1, n});
     if (!rows.ok()) return rows.status();
     for (const sql::Row& row : *rows) {
       const int64_t seq = row.Int(0);
@@ -145,15 +144,17 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
         report.problem = absl::StrCat("entry ", expected, " is missing (the next is ", seq, ")");
         return absl::OkStatus();
       }
-      Entry e{row.Text(1), static_cast<int>(row.Int(2)), row.Text(3), row.Text(4),
-              row.Int(5),  row.Text(6),                  row.Text(7), row.Text(8)};
+      Entry e{row.Text(1), static_cast<int>(row.Int(2)),
+              row.Text(3), row.Text(4),
+              row.Int(5),  row.Text(6),
+              row.Text(7), row.Text(8)};
       const std::string key_id = row.Text(9);
       if (Hash(key_id, previous, seq, e) != row.Text(10)) {
         report.broken_seq = seq;
-        report.problem = keys_->DerivedKey(key_id, "").ok()
-                             ? "its content or its place in the chain was changed"
-                             : absl::StrCat("it names key '", key_id,
-                                            "', which is not in the key file");
+        report.problem =
+            keys_->DerivedKey(key_id, "").ok()
+                ? "its content or its place in the chain was changed"
+                : absl::StrCat("it names key '", key_id, "', which is not in the key file");
         return absl::OkStatus();
       }
       previous = row.Text(10);
@@ -164,8 +165,8 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
       // The end: it must be where the head says.
       if (expected - 1 != report.head_seq || previous != head_hash) {
         report.broken_seq = expected - 1 < report.head_seq ? expected : expected - 1;
-        report.problem = absl::StrCat("the log ends at ", expected - 1,
-                                      " but its head records ", report.head_seq,
+        report.problem = absl::StrCat("the log ends at ", expected - 1, " but its head records ",
+                                      report.head_seq,
                                       ": entries were removed from the end, or the head changed");
       }
       return absl::OkStatus();

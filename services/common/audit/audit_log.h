@@ -47,12 +47,12 @@ struct Entry {
 std::vector<std::string> ChainMigration(absl::string_view table);
 
 struct VerifyReport {
-  int64_t verified = 0;       // entries whose hash and sequence were checked
-  int64_t unchained = 0;      // entries from before the chain (not verifiable)
-  int64_t head_seq = 0;       // the last sequence the head records
-  int64_t broken_seq = 0;     // the first broken entry (0: none found)
-  std::string problem;        // what is wrong with it
-  int64_t next_after_seq = 0; // where to continue (0: the end was reached)
+  int64_t verified = 0;        // entries whose hash and sequence were checked
+  int64_t unchained = 0;       // entries from before the chain (not verifiable)
+  int64_t head_seq = 0;        // the last sequence the head records
+  int64_t broken_seq = 0;      // the first broken entry (0: none found)
+  std::string problem;         // what is wrong with it
+  int64_t next_after_seq = 0;  // where to continue (0: the end was reached)
 };
 
 class AuditLog {

@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 

@@ -96,9 +96,8 @@ class Writer {
       {
         absl::MutexLock lock(&mu_);
         writing_ = 0;
-        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return !paused_ && !queue_.empty();
-        };
+        auto ready = [this]()
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_ && !queue_.empty(); };
         mu_.Await(absl::Condition(&ready));
         batch.swap(queue_);
         writing_ = batch.size();
@@ -300,7 +299,8 @@ absl::StatusOr<LogFormat> ParseLogFormat(absl::string_view name) {
 
 void InitLogging(LogLevel level, LogFormat format) {
   min_level = level;
-  text_format = format == LogFormat::kText || (format == LogFormat::kAuto && ::isatty(STDERR_FILENO));
+  text_format =
+      format == LogFormat::kText || (format == LogFormat::kAuto && ::isatty(STDERR_FILENO));
   Writer::Get();
 }
 

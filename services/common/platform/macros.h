@@ -21,19 +21,18 @@ absl::Status Bug(const char* file, int line, const std::string& message);
 #define IBM_STATUS_CONCAT_INNER_(a, b) a##b
 #define IBM_STATUS_CONCAT_(a, b) IBM_STATUS_CONCAT_INNER_(a, b)
 
-#define IBM_RETURN_IF_ERROR(expr)                                \
-  do {                                                           \
+#define IBM_RETURN_IF_ERROR(expr)                                 \
+  do {                                                            \
     if (::absl::Status ibm_status_ = (expr); !ibm_status_.ok()) { \
-      return ibm_status_;                                        \
-    }                                                            \
+      return ibm_status_;                                         \
+    }                                                             \
   } while (false)
 
 #define IBM_ASSIGN_OR_RETURN(lhs, expr) \
   IBM_ASSIGN_OR_RETURN_IMPL_(IBM_STATUS_CONCAT_(ibm_statusor_, __LINE__), lhs, expr)
-#define IBM_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                               \
+#define IBM_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)    \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
 
-#define IBM_BUG(...) \
-  ::ibm::platform::internal::Bug(__FILE__, __LINE__, ::absl::StrCat(__VA_ARGS__))
+#define IBM_BUG(...) ::ibm::platform::internal::Bug(__FILE__, __LINE__, ::absl::StrCat(__VA_ARGS__))

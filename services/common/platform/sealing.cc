@@ -1,13 +1,11 @@
 #include "platform/sealing.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -47,22 +45,23 @@ absl::Status CheckKeyFileAccess(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat("cannot read key file ", path));
   }
   if ((st.st_mode & S_IRWXO) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "key file ", path, " is accessible to other users (mode ",
-        absl::StrFormat("%04o", st.st_mode & 07777), "); chmod 600 it"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("key file ", path, " is accessible to other users (mode ",
+                     absl::StrFormat("%04o", st.st_mode & 07777), "); chmod 600 it"));
   }
   // Group access only for the service's own group (a Kubernetes Secret mounted 0440 with
   // the pod's fsGroup); any other group would be another set of people who can read it.
   if ((st.st_mode & S_IRWXG) != 0) {
     bool own_group = st.st_gid == ::getegid();
     std::vector<gid_t> groups(static_cast<size_t>(std::max(::getgroups(0, nullptr), 0)));
-    if (!groups.empty()) groups.resize(static_cast<size_t>(std::max(
-                             ::getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
+    if (!groups.empty())
+      groups.resize(static_cast<size_t>(
+          std::max(::getgroups(static_cast<int>(groups.size()), groups.data()), 0)));
     for (gid_t g : groups) own_group = own_group || g == st.st_gid;
     if (!own_group) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "key file ", path, " is accessible to group ", st.st_gid,
-          ", which this service does not run in; chmod 600 it"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("key file ", path, " is accessible to group ", st.st_gid,
+                       ", which this service does not run in; chmod 600 it"));
     }
   }
   return absl::OkStatus();

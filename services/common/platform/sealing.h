@@ -52,8 +52,7 @@ class FieldSealer {
   // A 32-byte key for another purpose (e.g. "audit-chain|registry"), derived from the key
   // `key_id` (HMAC-SHA256 of the purpose), so that it shares the field keys' custody and
   // rotation. NOT_FOUND when that key is not in the file.
-  absl::StatusOr<std::string> DerivedKey(absl::string_view key_id,
-                                         absl::string_view purpose) const;
+  absl::StatusOr<std::string> DerivedKey(absl::string_view key_id, absl::string_view purpose) const;
 
  private:
   std::string sealing_key_id_;

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -144,8 +144,9 @@ void Server::MonitorHealth() {
 
 void Server::Shutdown(absl::Duration grace, absl::Duration lame_duck) {
   std::call_once(shutdown_once_, [&] {
-    Log(LogLevel::kInfo, "shutting down", {{"lame_duck_ms", absl::ToInt64Milliseconds(lame_duck)},
-                                           {"grace_ms", absl::ToInt64Milliseconds(grace)}});
+    Log(LogLevel::kInfo, "shutting down",
+        {{"lame_duck_ms", absl::ToInt64Milliseconds(lame_duck)},
+         {"grace_ms", absl::ToInt64Milliseconds(grace)}});
     stopping_.Notify();
     if (health_thread_.joinable()) health_thread_.join();
     // Every health name NOT_SERVING (and stays so); calls are still served while the

@@ -80,29 +80,28 @@ namespace ibm::platform {
 namespace {
 
 const std::vector<std::string>& OurFlags() {
-  static const std::vector<std::string> flags = {
-      "listen",
-      "db",
-      "tls_cert",
-      "tls_key",
-      "tls_client_ca",
-      "log_level",
-      "log_format",
-      "metrics_listen",
-      "jwt_public_keys",
-      "jwt_issuer",
-      "jwt_audience",
-      "jwt_max_lifetime",
-      "field_keys",
-      "insecure_dev_auth",
-      "insecure_dev_auth_allow_non_loopback",
-      "check_config",
-      "workers",
-      "max_queued",
-      "max_message_bytes",
-      "health_interval",
-      "lame_duck",
-      "shutdown_grace"};
+  static const std::vector<std::string> flags = {"listen",
+                                                 "db",
+                                                 "tls_cert",
+                                                 "tls_key",
+                                                 "tls_client_ca",
+                                                 "log_level",
+                                                 "log_format",
+                                                 "metrics_listen",
+                                                 "jwt_public_keys",
+                                                 "jwt_issuer",
+                                                 "jwt_audience",
+                                                 "jwt_max_lifetime",
+                                                 "field_keys",
+                                                 "insecure_dev_auth",
+                                                 "insecure_dev_auth_allow_non_loopback",
+                                                 "check_config",
+                                                 "workers",
+                                                 "max_queued",
+                                                 "max_message_bytes",
+                                                 "health_interval",
+                                                 "lame_duck",
+                                                 "shutdown_grace"};
   return flags;
 }
 
@@ -152,12 +151,12 @@ bool IsLoopbackAddress(absl::string_view listen) {
 }
 
 std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::string>& flags,
-                                                      char** environment) {
+                                                     char** environment) {
   // Variables of the suite's scripts and tools, not of the servers.
   static const std::vector<std::string> kNotFlags = {
-      "IBM_DATA_DIR",   "IBM_HOST",  "IBM_SANITIZE", "IBM_BUILD_JOBS", "IBM_TEST_JOBS",
-      "IBM_REGISTRY",   "IBM_TOKEN", "IBM_TIMEOUT",  "IBM_DEV_ROLE",   "IBM_DEV_SATKER",
-      "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
+      "IBM_DATA_DIR",  "IBM_HOST",       "IBM_SANITIZE",    "IBM_BUILD_JOBS",
+      "IBM_TEST_JOBS", "IBM_REGISTRY",   "IBM_TOKEN",       "IBM_TIMEOUT",
+      "IBM_DEV_ROLE",  "IBM_DEV_SATKER", "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
   std::vector<std::string> unknown;
   for (char** e = environment; e != nullptr && *e != nullptr; ++e) {
     absl::string_view entry = *e;

@@ -65,6 +65,6 @@ bool IsLoopbackAddress(absl::string_view listen);
 // The IBM_* variables of `environment` that are no flag of `flags` (nor a known variable of
 // the suite's scripts and tools): each is warned about at start-up, as a likely typo.
 std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::string>& flags,
-                                                      char** environment);
+                                                     char** environment);
 
 }  // namespace ibm::platform

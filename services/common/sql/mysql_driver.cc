@@ -311,8 +311,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenMysql(const Dsn& dsn, const OpenOp
     dialect.mariadb = !version->empty() && absl::StrContains(version->front().Text(0), "MariaDB");
   }
   auto db = std::make_unique<internal::PooledDatabase>(
-      dialect,
-      options.pool_size > 0 ? options.pool_size : (dsn.pool_size > 0 ? dsn.pool_size : 16),
+      dialect, options.pool_size > 0 ? options.pool_size : (dsn.pool_size > 0 ? dsn.pool_size : 16),
       options.acquire_timeout,
       // Validate a connection on checkout once it has been idle this long (a ping costs a
       // round trip; a connection just returned is known good).

@@ -9,16 +9,16 @@ std::string Dialect::Expand(absl::string_view sql) const {
   const bool my = engine == Engine::kMysql;
   const std::string nopad = my ? (mariadb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin") : "BINARY";
   return absl::StrReplaceAll(
-      sql,
-      {{"{AUTO_ID}",
-        my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
-       {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
-       {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
-       {"{NOPAD_BIN}", nopad},
-       {"{MYSQL_ONLY}", ""},
-       {"CREATE INDEX IF NOT EXISTS", my && !mariadb ? "CREATE INDEX" : "CREATE INDEX IF NOT EXISTS"},
-       {"{TABLE_OPTIONS}",
-        my ? absl::StrCat("ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=", nopad) : ""}});
+      sql, {{"{AUTO_ID}",
+             my ? "BIGINT PRIMARY KEY AUTO_INCREMENT" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+            {"{LONGBLOB}", my ? "LONGBLOB" : "BLOB"},
+            {"{LONGTEXT}", my ? "LONGTEXT" : "TEXT"},
+            {"{NOPAD_BIN}", nopad},
+            {"{MYSQL_ONLY}", ""},
+            {"CREATE INDEX IF NOT EXISTS",
+             my && !mariadb ? "CREATE INDEX" : "CREATE INDEX IF NOT EXISTS"},
+            {"{TABLE_OPTIONS}",
+             my ? absl::StrCat("ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=", nopad) : ""}});
 }
 
 absl::StatusOr<Row> Session::QueryOne(absl::string_view sql, const Params& params,

@@ -1,9 +1,8 @@
 #include "testing/test_server.h"
 
-#include <atomic>
-
 #include <google/protobuf/unknown_field_set.h>
 
+#include <atomic>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -81,7 +80,8 @@ std::unique_ptr<grpc::ClientContext> TestServer::As(const std::string& role,
                                                     const std::string& satker,
                                                     const std::string& subject) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", "Bearer " + tokens_.Sign(tokens_.Claims(role, satker, subject)));
+  ctx->AddMetadata("authorization",
+                   "Bearer " + tokens_.Sign(tokens_.Claims(role, satker, subject)));
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return ctx;
 }

@@ -68,8 +68,8 @@ std::string TokenIssuer::Bearer(const std::string& role, const std::string& satk
 std::string WriteFieldKeyFile(const std::string& dir) {
   const std::string path = dir + "/field-keys";
   std::ofstream(path) << "# test keys\n" << platform::FieldSealer::NewKeyLine("test");
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path;
 }
 

@@ -1,17 +1,17 @@
 // The server platform end to end, in process: a test service on the EchoService contract
 // whose handler can be told to block, behind real JWT auth, executor, health and metrics.
 
-#include <optional>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <limits>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -158,9 +158,13 @@ TEST_F(PlatformServerTest, AnExceptionFailsOnlyItsCallAsInternalAndIsLogged) {
   ASSERT_TRUE(Call("still serving", &resp).ok());
   EXPECT_EQ(resp.message(), "still serving");
   const std::string log = capture.text();
-  EXPECT_THAT(log, HasSubstr(R"("request_id":"req-throw","kind":"exception","what":"sql: column 7 is not an integer")"));
+  EXPECT_THAT(
+      log,
+      HasSubstr(
+          R"("request_id":"req-throw","kind":"exception","what":"sql: column 7 is not an integer")"));
   EXPECT_THAT(log, HasSubstr(R"("request_id":"req-throw-int","kind":"unknown exception")"));
-  EXPECT_THAT(log, HasSubstr(R"("msg":"bug","where":"services/common/tests/platform_server_test.cc:)"));
+  EXPECT_THAT(log,
+              HasSubstr(R"("msg":"bug","where":"services/common/tests/platform_server_test.cc:)"));
 }
 
 TEST_F(PlatformServerTest, AHugeBadRequestGetsASmallErrorAndASmallLogLine) {
@@ -422,19 +426,20 @@ TEST(TlsTest, HalfATlsConfigurationIsRefused) {
 }
 
 TEST(LoggingTest, JsonLinesAreValidJsonWhateverTheInput) {
-  const std::string line = internal::JsonLine(
-      "2026-12-02T05:00:00.000Z", LogLevel::kWarn, "say \"hi\"\n",
-      {{"ctl", std::string("a\x01b\x7f\tc")},
-       {"bad_utf8", std::string("ok \xc3\xa9 \xff\xc3 \xed\xa0\x80 end")},
-       {"n", int64_t{-42}},
-       {"x", 0.25},
-       {"inf", std::numeric_limits<double>::infinity()},
-       {"yes", true}});
+  const std::string line =
+      internal::JsonLine("2026-12-02T05:00:00.000Z", LogLevel::kWarn, "say \"hi\"\n",
+                         {{"ctl", std::string("a\x01b\x7f\tc")},
+                          {"bad_utf8", std::string("ok \xc3\xa9 \xff\xc3 \xed\xa0\x80 end")},
+                          {"n", int64_t{-42}},
+                          {"x", 0.25},
+                          {"inf", std::numeric_limits<double>::infinity()},
+                          {"yes", true}});
   nlohmann::json j = nlohmann::json::parse(line);  // throws on invalid JSON or UTF-8
   EXPECT_EQ(j["level"], "warn");
   EXPECT_EQ(j["msg"], "say \"hi\"\n");
   EXPECT_EQ(j["ctl"], "a\x01b\x7f\tc");
-  EXPECT_EQ(j["bad_utf8"], "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
+  EXPECT_EQ(j["bad_utf8"],
+            "ok \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
   EXPECT_EQ(j["n"], -42);
   EXPECT_EQ(j["x"], 0.25);
   EXPECT_TRUE(j["inf"].is_null());
@@ -443,14 +448,14 @@ TEST(LoggingTest, JsonLinesAreValidJsonWhateverTheInput) {
 }
 
 TEST(LoggingTest, TextLinesAreShortAndCannotDriveTheTerminal) {
-  const std::string line = internal::TextLine(
-      "05:00:00.000", LogLevel::kInfo, "call",
-      {{"method", "/ibm.registry.v1.RegionService/GetRegion"},
-       {"code", "OK"},
-       {"caller", ""},
-       {"error", std::string("\x1b[31mred")},
-       {"insecure_dev_auth", false},
-       {"duration_ms", 0.5}});
+  const std::string line =
+      internal::TextLine("05:00:00.000", LogLevel::kInfo, "call",
+                         {{"method", "/ibm.registry.v1.RegionService/GetRegion"},
+                          {"code", "OK"},
+                          {"caller", ""},
+                          {"error", std::string("\x1b[31mred")},
+                          {"insecure_dev_auth", false},
+                          {"duration_ms", 0.5}});
   EXPECT_EQ(line,
             "05:00:00.000 INFO  call method=/ibm.registry.v1.RegionService/GetRegion code=OK "
             "error=?[31mred duration_ms=0.5");
@@ -504,8 +509,8 @@ TEST(ConfigTest, UnknownVariablesAreFoundAndLoopbackIsRecognised) {
   char* env[] = {a.data(), b.data(), c.data(), d.data(), e.data(), nullptr};
   EXPECT_THAT(UnknownEnvironmentVariables({"db", "listen"}, env),
               ::testing::ElementsAre("IBM_LISTNE"));
-  for (const char* local : {"127.0.0.1:7001", "127.1.2.3:1", "localhost:7001", "[::1]:7001",
-                            "unix:/tmp/s.sock"}) {
+  for (const char* local :
+       {"127.0.0.1:7001", "127.1.2.3:1", "localhost:7001", "[::1]:7001", "unix:/tmp/s.sock"}) {
     EXPECT_TRUE(IsLoopbackAddress(local)) << local;
   }
   for (const char* remote : {"0.0.0.0:7001", "[::]:7001", "10.0.0.5:7001", ":7001",

@@ -2,10 +2,10 @@
 
 #include "platform/status.h"
 
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
 namespace ibm::platform {
@@ -82,7 +82,8 @@ TEST(StatusTest, EchoedInputIsCut) {
     fv->set_description(std::string(150, 'd'));
   }
   absl::Status built = absl::InvalidArgumentError("built by hand");
-  built.SetPayload("type.googleapis.com/google.rpc.BadRequest", absl::Cord(many.SerializeAsString()));
+  built.SetPayload("type.googleapis.com/google.rpc.BadRequest",
+                   absl::Cord(many.SerializeAsString()));
   g = ToGrpcStatus(built);
   EXPECT_LE(g.error_details().size(), kMaxStatusDetailsBytes);
   EXPECT_GT(FieldViolationsOf(FromGrpcStatus(g)).size(), 5u);

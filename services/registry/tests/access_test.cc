@@ -3,12 +3,13 @@
 // exactly when the table says so (ROLE_NOT_ALLOWED for a role it does not admit,
 // OUT_OF_SCOPE for a target outside the caller's satker scope), so a scope or role check
 // removed from any handler fails here. The docs' matrix is checked against the table too.
+#include "registry/access.h"
+
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
-#include "registry/access.h"
 #include "registry/tests/registry_fixture.h"
 
 namespace ibm::registry {
@@ -376,7 +377,8 @@ TEST(AccessDocsTest, TheDocsShowTheMatrixOfTheTable) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string docs = buffer.str();
-  const std::string begin = "<!-- access-matrix:registry:begin (generated: tools/gen-access-docs.sh) -->\n";
+  const std::string begin =
+      "<!-- access-matrix:registry:begin (generated: tools/gen-access-docs.sh) -->\n";
   const std::string end = "<!-- access-matrix:registry:end -->";
   const size_t from = docs.find(begin);
   const size_t to = docs.find(end);

@@ -3,7 +3,6 @@
 #include <atomic>
 
 #include "absl/strings/str_format.h"
-
 #include "platform/logging.h"
 #include "registry/services.h"
 #include "registry/tests/registry_fixture.h"
@@ -56,9 +55,9 @@ class HardeningTest : public RegistryTest {
 TEST_P(HardeningTest, OnlyCanonicalNamesAreAcceptedAndAuditUsesTheStoredName) {
   SetUpUnitAndAgent();
   ASSERT_EQ(unit_.name(), "units/32.73.04.1001-1");
-  for (const std::string odd : {"units/32.73.04.1001-1 ", "units/32.73.04.1001-01",
-                                "units/32.73.04.1001-+1", "units/32.73.04.1001- 1",
-                                "units/32.73.04.1001-0", "units/32.73.04.1001-1x"}) {
+  for (const std::string odd :
+       {"units/32.73.04.1001-1 ", "units/32.73.04.1001-01", "units/32.73.04.1001-+1",
+        "units/32.73.04.1001- 1", "units/32.73.04.1001-0", "units/32.73.04.1001-1x"}) {
     v1::GetUnitRequest get;
     get.set_name(odd);
     v1::Unit unit;
@@ -112,16 +111,16 @@ TEST_P(HardeningTest, HugeRequestsGetOneSmallErrorAndStrangersGetOnlyADenial) {
   EXPECT_EQ(ReasonOf(s), "OUT_OF_SCOPE");
   s = units_->CreateUnit(Central().get(), huge, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(Violations(s), ::testing::ElementsAre(::testing::Pair("unit.fiscal_years",
-                                                                    HasSubstr("at most"))));
+  EXPECT_THAT(Violations(s),
+              ::testing::ElementsAre(::testing::Pair("unit.fiscal_years", HasSubstr("at most"))));
   EXPECT_LT(s.error_message().size() + s.error_details().size(), 2000u);
 
   v1::UpdateUnitRequest update;
   update.mutable_unit()->set_name("units/32.73.04.1001-1");
   for (int i = 0; i < 100000; ++i) update.mutable_update_mask()->add_paths("x");
   s = units_->UpdateUnit(Central().get(), update, &out);
-  EXPECT_THAT(Violations(s), ::testing::ElementsAre(::testing::Pair("update_mask.paths",
-                                                                    HasSubstr("100000 paths"))));
+  EXPECT_THAT(Violations(s), ::testing::ElementsAre(
+                                 ::testing::Pair("update_mask.paths", HasSubstr("100000 paths"))));
   s = units_->UpdateUnit(As("officer", "bnnp-33").get(), update, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
@@ -162,8 +161,8 @@ class SqliteHardeningTest : public HardeningTest {};
 
 TEST_P(SqliteHardeningTest, AHandEditedRowFailsOnlyTheCallsThatReadIt) {
   SetUpUnitAndAgent();
-  ASSERT_TRUE(db_->Exec("UPDATE units SET version = 'garbage' WHERE id = ?", {"32.73.04.1001-1"})
-                  .ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE units SET version = 'garbage' WHERE id = ?", {"32.73.04.1001-1"}).ok());
   v1::GetUnitRequest get;
   get.set_name(unit_.name());
   v1::Unit unit;
@@ -266,8 +265,8 @@ TEST_P(HardeningTest, AssigningUnitsRevealsNothingAboutUnitsElsewhere) {
   create.set_parent("satkers/bnnk-32.73");
   create.mutable_officer()->set_display_name("Budi");
   v1::Officer officer;
-  for (const char* elsewhere : {"units/33.74.01.1001-1", "units/32.01.01.1001-1",
-                                "units/32.01.01.1001-7"}) {
+  for (const char* elsewhere :
+       {"units/33.74.01.1001-1", "units/32.01.01.1001-1", "units/32.01.01.1001-7"}) {
     create.mutable_officer()->clear_assigned_units();
     create.mutable_officer()->add_assigned_units(elsewhere);
     grpc::Status s = officers_->CreateOfficer(As("officer", "bnnk-32.73").get(),
@@ -279,8 +278,8 @@ TEST_P(HardeningTest, AssigningUnitsRevealsNothingAboutUnitsElsewhere) {
   for (const char* unit : {"units/32.01.01.1001-1", "units/32.01.01.1001-7"}) {
     create.mutable_officer()->clear_assigned_units();
     create.mutable_officer()->add_assigned_units(unit);
-    grpc::Status s = officers_->CreateOfficer(Central().get(), testing::WithRequestId(create),
-                                              &officer);
+    grpc::Status s =
+        officers_->CreateOfficer(Central().get(), testing::WithRequestId(create), &officer);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << unit;
     std::string answer = s.error_message();
     answer.replace(answer.find(unit), strlen(unit), "U");
@@ -306,7 +305,8 @@ TEST_P(HardeningTest, RequestIdsAreRequiredAndBelongToTheirCaller) {
   EXPECT_EQ(first.name(), second.name());  // the same caller's retry
   // Another caller with the same id is not that caller's retry: it creates (here: refused,
   // the village already has a unit), never answers with the first caller's unit.
-  grpc::Status s = units_->CreateUnit(server_->As("officer", "bnn", "officer-2").get(), req, &second);
+  grpc::Status s =
+      units_->CreateUnit(server_->As("officer", "bnn", "officer-2").get(), req, &second);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
 }
 
@@ -334,8 +334,8 @@ TEST_P(HardeningTest, AnAgentHoldsABoundedNumberOfTrainingRecords) {
 TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
   // A made-up province: 3 regencies x 4 districts x 250 villages, names from a few words,
   // so that some words are in thousands of names and some combinations in none.
-  const std::vector<std::string> vocabulary = {"Sari", "Sukamaju", "Mekar", "Jaya", "Baru",
-                                               "Kidul", "Lor", "Asri", "Indah", "Makmur"};
+  const std::vector<std::string> vocabulary = {"Sari",  "Sukamaju", "Mekar", "Jaya",  "Baru",
+                                               "Kidul", "Lor",      "Asri",  "Indah", "Makmur"};
   std::vector<Seed> seeds = {{"35", "", "Jawa Timur"}};
   for (int r = 1; r <= 3; ++r) {
     const std::string regency = absl::StrFormat("35.%02d", r);
@@ -380,13 +380,23 @@ TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
     int page_size;
   };
   const std::vector<Query> queries = {
-      {"s", 0, "", 1000},         {"s", 0, "", 37},           {"sari", 0, "", 50},
-      {"s n", 0, "", 7},          {"s 0", 0, "", 1},          {"a", 4, "35.02", 100},
-      {"mekar jaya", 4, "", 10},  {"k", 0, "", 1000},         {"makmur nol lor", 0, "", 3},
-      {"kulon", 3, "", 5},        {"d s m", 0, "35.03.04", 11},
+      {"s", 0, "", 1000},
+      {"s", 0, "", 37},
+      {"sari", 0, "", 50},
+      {"s n", 0, "", 7},
+      {"s 0", 0, "", 1},
+      {"a", 4, "35.02", 100},
+      {"mekar jaya", 4, "", 10},
+      {"k", 0, "", 1000},
+      {"makmur nol lor", 0, "", 3},
+      {"kulon", 3, "", 5},
+      {"d s m", 0, "35.03.04", 11},
       // Every word in more names than the index probe's cap: the bounded scan.
-      {"desa", 0, "", 1000},      {"desa wetan", 0, "", 13},  {"d w", 4, "35.01", 100},
-      {"w", 0, "", 999},          {"we de", 0, "35.03.04", 1}};
+      {"desa", 0, "", 1000},
+      {"desa wetan", 0, "", 13},
+      {"d w", 4, "35.01", 100},
+      {"w", 0, "", 999},
+      {"we de", 0, "35.03.04", 1}};
   for (const Query& q : queries) {
     const std::vector<std::string> expected = brute_force(NameWords(q.text), q.level, q.within);
     std::vector<std::string> got;
@@ -427,14 +437,14 @@ TEST_P(HardeningTest, RulesNoTestUsedToGuard) {
   update.mutable_agent()->set_display_name("Ani\x07");
   update.mutable_update_mask()->add_paths("display_name");
   v1::Agent agent;
-  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent), HasField("agent.display_name"));
+  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent),
+              HasField("agent.display_name"));
   // Dates outside 1945-2200.
   update.mutable_agent()->set_display_name("Ani");
   update.mutable_update_mask()->add_paths("decree");
   *update.mutable_agent()->mutable_decree() = agent_.decree();
   *update.mutable_agent()->mutable_decree()->mutable_date() = Day(1900, 1, 2);
-  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent),
-              HasField("agent.decree.date"));
+  EXPECT_THAT(agents_->UpdateAgent(Central().get(), update, &agent), HasField("agent.decree.date"));
   // A retired village gets no new unit.
   std::vector<Seed> next = kRegions;
   next.erase(next.begin() + 11);  // 32.73.04.1002 retired by the next edition

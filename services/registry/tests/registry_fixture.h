@@ -110,12 +110,18 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
     v1::RegionImport result;
     ASSERT_TRUE(Import("seed@1", kRegions, &result).ok());
     v1::BootstrapSatkersResponse boot;
-    ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), testing::WithRequestId(v1::BootstrapSatkersRequest{}), &boot).ok());
+    ASSERT_TRUE(satkers_
+                    ->BootstrapSatkers(Central().get(),
+                                       testing::WithRequestId(v1::BootstrapSatkersRequest{}), &boot)
+                    .ok());
     v1::CreateSatkerRequest bnnk;
     bnnk.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
     bnnk.mutable_satker()->set_region("regions/32.73");
     v1::Satker created;
-    ASSERT_TRUE(satkers_->CreateSatker(As("officer", "bnnp-32").get(), testing::WithRequestId(bnnk), &created).ok());
+    ASSERT_TRUE(
+        satkers_
+            ->CreateSatker(As("officer", "bnnp-32").get(), testing::WithRequestId(bnnk), &created)
+            .ok());
   }
 
   v1::Unit MakeUnit(const std::string& village, const std::string& satker) {
@@ -177,6 +183,5 @@ MATCHER_P(HasField, field, "") {
   *result_listener << "violations: " << platform::Describe(platform::FromGrpcStatus(arg));
   return false;
 }
-
 
 }  // namespace ibm::registry

@@ -69,11 +69,11 @@ TEST_P(RegistryProcessTest, DataSurvivesARestart) {
     v1::BeginRegionImportRequest begin;
     begin.set_edition("restart@1");
     v1::RegionImport import;
-    ASSERT_TRUE(regions->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
+    ASSERT_TRUE(
+        regions->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
     v1::AddRegionImportRowsRequest add;
     add.set_name(import.name());
-    for (auto [code, parent, name] :
-         std::vector<std::tuple<std::string, std::string, std::string>>{
+    for (auto [code, parent, name] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"51", "", "Bali"}, {"51.71", "51", "Kota Denpasar"}}) {
       auto* row = add.add_rows();
       row->set_code(code);
@@ -86,7 +86,10 @@ TEST_P(RegistryProcessTest, DataSurvivesARestart) {
     ASSERT_TRUE(regions->CommitRegionImport(Central().get(), commit, &import).ok());
     auto satkers = v1::SatkerService::NewStub(channel);
     v1::BootstrapSatkersResponse boot;
-    ASSERT_TRUE(satkers->BootstrapSatkers(Central().get(), testing::WithRequestId(v1::BootstrapSatkersRequest{}), &boot).ok());
+    ASSERT_TRUE(satkers
+                    ->BootstrapSatkers(Central().get(),
+                                       testing::WithRequestId(v1::BootstrapSatkersRequest{}), &boot)
+                    .ok());
     EXPECT_EQ(boot.created(), 2);
     testing::ExitResult r = (*p)->Stop(SIGTERM);
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -120,8 +123,8 @@ TEST(RegistryBinaryTest, HelpNamesTheServiceAndItsDefaultPort) {
 TEST(RegistryBinaryTest, RefusesToStartWithoutUsableFieldKeys) {
   testing::TempDir dir;
   auto write = [&](const std::string& name, const std::string& text,
-                   std::filesystem::perms mode = std::filesystem::perms::owner_read |
-                                                 std::filesystem::perms::owner_write) {
+                   std::filesystem::perms mode =
+                       std::filesystem::perms::owner_read | std::filesystem::perms::owner_write) {
     std::ofstream(dir.path() + "/" + name) << text;
     std::filesystem::permissions(dir.path() + "/" + name, mode);
     return "--field_keys=" + dir.path() + "/" + name;

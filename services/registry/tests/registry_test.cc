@@ -84,7 +84,8 @@ TEST_P(RegistryTest, ImportRefusesBadRowsByLineAndLeavesNothingHalfDone) {
   v1::BeginRegionImportRequest begin;
   begin.set_edition("x");
   v1::RegionImport import;
-  ASSERT_TRUE(regions_->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
+  ASSERT_TRUE(
+      regions_->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
   v1::AddRegionImportRowsRequest add;
   add.set_name(import.name());
   auto* r0 = add.add_rows();
@@ -101,7 +102,8 @@ TEST_P(RegistryTest, ImportRefusesBadRowsByLineAndLeavesNothingHalfDone) {
   EXPECT_THAT(s, HasField("rows[2].code"));
 
   // Only BNN central imports.
-  s = regions_->BeginRegionImport(As("officer", "bnnp-32").get(), testing::WithRequestId(begin), &import);
+  s = regions_->BeginRegionImport(As("officer", "bnnp-32").get(), testing::WithRequestId(begin),
+                                  &import);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -139,7 +141,8 @@ TEST_P(RegistryTest, RegionsAreReadListedSearchedAndValidated) {
   ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
   ASSERT_EQ(found.regions_size(), 1);
   EXPECT_EQ(found.regions(0).display_name(), "Soka\"an, Cibinong");
-  for (const std::string& bad : {std::string(), std::string("  -- "), std::string(10 * 1024, 'a')}) {
+  for (const std::string& bad :
+       {std::string(), std::string("  -- "), std::string(10 * 1024, 'a')}) {
     search.set_query(bad);
     EXPECT_THAT(regions_->SearchRegions(Central().get(), search, &found), HasField("query"));
   }
@@ -205,7 +208,8 @@ TEST_P(RegistryTest, PageSizesAndPageTokensAreCheckedAsAipSays) {
   v1::ListSatkersRequest satkers;
   satkers.set_page_token(token);
   v1::ListSatkersResponse satker_page;
-  EXPECT_THAT(satkers_->ListSatkers(Central().get(), satkers, &satker_page), HasField("page_token"));
+  EXPECT_THAT(satkers_->ListSatkers(Central().get(), satkers, &satker_page),
+              HasField("page_token"));
   std::string tampered = token;
   tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
   list.set_page_token(tampered);
@@ -217,7 +221,10 @@ TEST_P(RegistryTest, PageSizesAndPageTokensAreCheckedAsAipSays) {
 TEST_P(RegistryTest, SatkerFollowBnnStructure) {
   SeedRegionsAndSatkers();
   v1::BootstrapSatkersResponse again;
-  ASSERT_TRUE(satkers_->BootstrapSatkers(Central().get(), testing::WithRequestId(v1::BootstrapSatkersRequest{}), &again).ok());
+  ASSERT_TRUE(satkers_
+                  ->BootstrapSatkers(Central().get(),
+                                     testing::WithRequestId(v1::BootstrapSatkersRequest{}), &again)
+                  .ok());
   EXPECT_EQ(again.created(), 0);
   EXPECT_EQ(again.existing(), 3);  // BNN central and two BNNP
 
@@ -232,16 +239,22 @@ TEST_P(RegistryTest, SatkerFollowBnnStructure) {
   req.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
   req.mutable_satker()->set_region("regions/32");  // a province code
   v1::Satker out;
-  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out), HasField("satker.region"));
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out),
+              HasField("satker.region"));
   req.mutable_satker()->set_region("regions/32.01");
   req.mutable_satker()->set_display_name(std::string(10 * 1024, 'x'));
-  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out), HasField("satker.display_name"));
+  EXPECT_THAT(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out),
+              HasField("satker.display_name"));
   req.mutable_satker()->clear_display_name();
   // Another province's BNNP, and a BNNK, may not create it.
-  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnp-33").get(), testing::WithRequestId(req), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(satkers_->CreateSatker(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      satkers_->CreateSatker(As("officer", "bnnp-33").get(), testing::WithRequestId(req), &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      satkers_->CreateSatker(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   req.mutable_satker()->set_region("regions/32.73");
   EXPECT_EQ(satkers_->CreateSatker(Central().get(), testing::WithRequestId(req), &out).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
@@ -265,7 +278,8 @@ TEST_P(RegistryTest, SatkerFollowBnnStructure) {
             grpc::StatusCode::ABORTED);
   update.mutable_satker()->set_etag(bnnk.etag());
   update.mutable_update_mask()->add_paths("kind");
-  EXPECT_THAT(satkers_->UpdateSatker(Central().get(), update, &out), HasField("update_mask.paths[1]"));
+  EXPECT_THAT(satkers_->UpdateSatker(Central().get(), update, &out),
+              HasField("update_mask.paths[1]"));
   update.mutable_update_mask()->clear_paths();
   update.mutable_update_mask()->add_paths("phone");
   ASSERT_TRUE(satkers_->UpdateSatker(As("officer", "bnnk-32.73").get(), update, &out).ok());
@@ -289,14 +303,18 @@ TEST_P(RegistryTest, UnitsFollowTheirVillageTheirSatkerAndTheirLifecycle) {
   d->set_month(1);
   d->set_day(2);
   v1::Unit out;
-  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.satker"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out),
+              HasField("unit.satker"));
   req.mutable_unit()->set_satker("satkers/bnnk-32.73");
   for (const char* bad : {"regions/32.73", "regions/32.01.01.99999", "regions/32.01..2001"}) {
     req.mutable_unit()->set_village(bad);
-    EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.village")) << bad;
+    EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out),
+                HasField("unit.village"))
+        << bad;
   }
   req.mutable_unit()->set_village("regions/32.73.04.1999");  // well formed, not there
-  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("unit.village"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out),
+              HasField("unit.village"));
   req.mutable_unit()->set_village("regions/32.73.04.1001");  // has a unit already
   auto s = units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
@@ -310,7 +328,8 @@ TEST_P(RegistryTest, UnitsFollowTheirVillageTheirSatkerAndTheirLifecycle) {
   ASSERT_TRUE(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &retry).ok());
   EXPECT_EQ(first.name(), retry.name());
   req.mutable_unit()->set_high_risk(true);
-  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out), HasField("request_id"));
+  EXPECT_THAT(units_->CreateUnit(Central().get(), testing::WithRequestId(req), &out),
+              HasField("request_id"));
 
   // Lifecycle: only legal moves, etags guard them, inactive needs a reason and frees the
   // village for a new unit.
@@ -419,9 +438,12 @@ TEST_P(RegistryTest, AgentsAreAppointedByDecreeAndTheirSensitiveFieldsStayHidden
               HasField("agent.decree.document_sha256"));
   decree->clear_document_sha256();
   a->set_display_name("");
-  EXPECT_THAT(agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent), HasField("agent.display_name"));
+  EXPECT_THAT(agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent),
+              HasField("agent.display_name"));
   a->set_display_name("Siti Rahmawati");
-  ASSERT_TRUE(agents_->CreateAgent(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &agent).ok());
+  ASSERT_TRUE(
+      agents_->CreateAgent(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &agent)
+          .ok());
   EXPECT_EQ(agent.status(), v1::AGENT_STATUS_ACTIVE);
 
   // Lists and the BASIC view leave out phone, address and the former-user flag.
@@ -509,7 +531,8 @@ TEST_P(RegistryTest, SearchEditionsAndChangesPageToTheEndWithoutGapsOrRepeats) {
     *decree->mutable_valid_until() = decree->date();
     decree->mutable_valid_until()->set_year(2027);
     v1::Agent agent;
-    grpc::Status created = agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent);
+    grpc::Status created =
+        agents_->CreateAgent(Central().get(), testing::WithRequestId(req), &agent);
     ASSERT_TRUE(created.ok()) << created.error_message();
   }
 
@@ -670,17 +693,24 @@ TEST_P(RegistryTest, OfficersAccompanyOnlyUnitsTheirSatkerFosters) {
   req.mutable_officer()->set_display_name("Dedi Kurniawan");
   req.mutable_officer()->set_nip("123");
   v1::Officer officer;
-  EXPECT_THAT(officers_->CreateOfficer(Central().get(), testing::WithRequestId(req), &officer), HasField("officer.nip"));
+  EXPECT_THAT(officers_->CreateOfficer(Central().get(), testing::WithRequestId(req), &officer),
+              HasField("officer.nip"));
   req.mutable_officer()->set_nip("198203142008011002");
   req.mutable_officer()->add_assigned_units(bogor.name());
   auto s = officers_->CreateOfficer(Central().get(), testing::WithRequestId(req), &officer);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(ReasonOf(s), "UNIT_NOT_FOSTERED");
   req.mutable_officer()->set_assigned_units(0, bandung.name());
-  ASSERT_TRUE(officers_->CreateOfficer(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &officer).ok());
+  ASSERT_TRUE(
+      officers_
+          ->CreateOfficer(As("officer", "bnnk-32.73").get(), testing::WithRequestId(req), &officer)
+          .ok());
   EXPECT_THAT(officer.assigned_units(), ElementsAre(bandung.name()));
-  EXPECT_EQ(officers_->CreateOfficer(As("officer", "bnnk-32.01").get(), testing::WithRequestId(req), &officer).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      officers_
+          ->CreateOfficer(As("officer", "bnnk-32.01").get(), testing::WithRequestId(req), &officer)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   v1::UpdateOfficerRequest update;
   *update.mutable_officer() = officer;
@@ -768,10 +798,12 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
   {
     v1::BeginRegionImportRequest r;
     v1::RegionImport out;
-    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out), HasField("edition"));
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out),
+                HasField("edition"));
     r.set_edition("e");
     r.set_request_id("has spaces");
-    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out), HasField("request_id"));
+    EXPECT_THAT(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out),
+                HasField("request_id"));
     r.clear_request_id();
     ASSERT_TRUE(regions_->BeginRegionImport(central().get(), testing::WithRequestId(r), &out).ok());
     v1::AddRegionImportRowsRequest add;
@@ -811,9 +843,11 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     list.set_kind(static_cast<v1::SatkerKind>(9));
     EXPECT_THAT(satkers_->ListSatkers(central().get(), list, &listed), HasField("kind"));
     v1::CreateSatkerRequest create;
-    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out), HasField("satker.kind"));
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out),
+                HasField("satker.kind"));
     create.mutable_satker()->set_kind(v1::SATKER_KIND_BNNK);
-    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out), HasField("satker.region"));
+    EXPECT_THAT(satkers_->CreateSatker(central().get(), testing::WithRequestId(create), &out),
+                HasField("satker.region"));
     v1::UpdateSatkerRequest update;
     update.mutable_satker()->set_name("satkers/bnnp-32");
     EXPECT_THAT(satkers_->UpdateSatker(central().get(), update, &out), HasField("update_mask"));
@@ -823,7 +857,8 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     v1::BootstrapSatkersRequest boot;
     boot.set_request_id(std::string(101, 'a'));
     v1::BootstrapSatkersResponse booted;
-    EXPECT_THAT(satkers_->BootstrapSatkers(central().get(), testing::WithRequestId(boot), &booted), HasField("request_id"));
+    EXPECT_THAT(satkers_->BootstrapSatkers(central().get(), testing::WithRequestId(boot), &booted),
+                HasField("request_id"));
   }
   {
     v1::GetUnitRequest get;
@@ -851,15 +886,14 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
     EXPECT_THAT(s, HasField("unit.village"));
     create.mutable_unit()->set_village("regions/32.73.04.1001");
     s = units_->CreateUnit(central().get(), testing::WithRequestId(create), &out);
-    for (const char* f : {"unit.satker", "unit.formation_date", "unit.fiscal_years[0]",
-                          "unit.fiscal_years[2]"}) {
+    for (const char* f :
+         {"unit.satker", "unit.formation_date", "unit.fiscal_years[0]", "unit.fiscal_years[2]"}) {
       EXPECT_THAT(s, HasField(f)) << f;
     }
     v1::UpdateUnitRequest update;
     update.mutable_unit()->set_name(unit.name());
     update.mutable_update_mask()->add_paths("formation_date");
-    EXPECT_THAT(units_->UpdateUnit(central().get(), update, &out),
-                HasField("unit.formation_date"));
+    EXPECT_THAT(units_->UpdateUnit(central().get(), update, &out), HasField("unit.formation_date"));
     v1::TransitionUnitRequest move;
     move.set_name(unit.name());
     EXPECT_THAT(units_->TransitionUnit(central().get(), move, &out), HasField("status"));

@@ -214,10 +214,10 @@ TEST_F(SmokeServerTest, OnSigtermTheServerIsALameDuckBeforeItStops) {
 TEST_F(SmokeServerTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
   testing::ExitResult r = testing::RunToExit(kBinary, {"--help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* flag : {"--db", "--listen", "--jwt_public_keys", "--insecure_dev_auth",
-                           "--insecure_dev_auth_allow_non_loopback", "--check_config",
-                           "--jwt_max_lifetime", "--log_format", "--lame_duck",
-                           "--metrics_listen", "--shutdown_grace", "IBM_DB"}) {
+  for (const char* flag :
+       {"--db", "--listen", "--jwt_public_keys", "--insecure_dev_auth",
+        "--insecure_dev_auth_allow_non_loopback", "--check_config", "--jwt_max_lifetime",
+        "--log_format", "--lame_duck", "--metrics_listen", "--shutdown_grace", "IBM_DB"}) {
     EXPECT_THAT(r.output, HasSubstr(flag));
   }
 }

@@ -121,7 +121,6 @@ TEST(IbmctlCommandLine, DryRunChecksTheFilesWithoutAServer) {
   EXPECT_THAT(r.output, HasSubstr("nothing was imported"));
 }
 
-
 // The registry on a temp SQLite file with dev auth, and ibmctl pointed at it.
 class IbmctlEndToEnd : public ::testing::Test {
  protected:
@@ -219,8 +218,8 @@ TEST_F(IbmctlEndToEnd, ImportsListsSearchesAndReimportsWithoutChanges) {
 
 // The national data has 509 names that repeat a word ("Kota Bau Bau", "Grong-grong").
 TEST_F(IbmctlEndToEnd, AuditVerifyFindsAHandEditedEntry) {
-  ASSERT_EQ(Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code,
-            0);
+  ASSERT_EQ(
+      Run({"regions", "import", "--dir", dir_.path() + "/good", "--edition=test@1"}).exit_code, 0);
   ASSERT_EQ(Run({"satkers", "bootstrap"}).exit_code, 0);
   auto r = Run({"audit", "verify"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -231,12 +230,12 @@ TEST_F(IbmctlEndToEnd, AuditVerifyFindsAHandEditedEntry) {
     ASSERT_TRUE(db.ok()) << db.status();
     auto seq = (*db)->Query("SELECT seq FROM changes WHERE resource = 'satkers/bnn'");
     ASSERT_TRUE(seq.ok() && seq->size() == 1);
-    ASSERT_TRUE((*db)->Exec("UPDATE changes SET actor = 'nobody' WHERE resource = 'satkers/bnn'")
-                    .ok());
+    ASSERT_TRUE(
+        (*db)->Exec("UPDATE changes SET actor = 'nobody' WHERE resource = 'satkers/bnn'").ok());
     r = Run({"audit", "verify"});
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    EXPECT_THAT(r.output, HasSubstr(absl::StrCat("audit log BROKEN at entry ",
-                                                 seq->front().Int(0))));
+    EXPECT_THAT(r.output,
+                HasSubstr(absl::StrCat("audit log BROKEN at entry ", seq->front().Int(0))));
   }
   // Only BNN central's officers and auditors verify the national log.
   auto denied = Ibmctl({absl::StrCat("--registry=127.0.0.1:", server_->port()), "audit", "verify"},
@@ -405,7 +404,6 @@ TEST(IbmctlWithTokens, ImportsWithAServiceTokenFromTheEnvironmentAndNothingWitho
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("total     13    13"));
 }
-
 
 }  // namespace
 }  // namespace ibm::tools
