@@ -23,6 +23,10 @@
 #include "platform/paging.h"
 #include "platform/sealing.h"
 #include "platform/status.h"
+#include "resource/etag.h"
+#include "resource/fields.h"
+#include "resource/idempotency.h"
+#include "resource/update_mask.h"
 #include "sql/database.h"
 
 namespace ibm::registry {
@@ -66,24 +70,16 @@ RegionCode UnitVillage(absl::string_view unit_id);
 // The caller may act where `region` lies (nullopt: national, only national callers).
 absl::Status RequireScope(const Principal& caller, const std::optional<RegionCode>& region);
 
-// ---- Field checks: each adds a violation naming the field.
-
-void CheckText(platform::FieldViolations& v, absl::string_view field, absl::string_view text,
-               size_t max, bool required);
-void CheckRequestId(platform::FieldViolations& v, absl::string_view field,
-                    absl::string_view request_id);
-// A valid calendar date; `required` when it must be set.
-void CheckDate(platform::FieldViolations& v, absl::string_view field, const google::type::Date& d,
-               bool required);
-std::string DateText(const google::type::Date& d);  // YYYY-MM-DD
-google::type::Date ParseDateText(absl::string_view text);
-google::protobuf::Timestamp ToTimestamp(int64_t micros);
-// The update_mask's paths, each of which must be in `allowed`; an empty mask is refused.
-absl::StatusOr<std::vector<std::string>> MaskPaths(
-    const google::protobuf::FieldMask& mask, std::initializer_list<absl::string_view> allowed);
-bool HasPath(const std::vector<std::string>& paths, absl::string_view path);
-// ABORTED when a given etag is not the current version.
-absl::Status CheckEtag(absl::string_view etag, int64_t version, absl::string_view field);
+// ---- Field checks, dates, masks and etags: the suite's, from services/common/resource.
+using resource::CheckDate;
+using resource::CheckEtag;
+using resource::CheckRequestId;
+using resource::CheckText;
+using resource::DateText;
+using resource::HasPath;
+using resource::MaskPaths;
+using resource::ParseDateText;
+using resource::ToTimestamp;
 
 // ---- The shared core: database, clock, page tokens, change log, idempotent creates.
 
@@ -95,7 +91,8 @@ class Core {
         tokens_(std::move(tokens)),
         clock_(std::move(clock)),
         sealer_(sealer),
-        audit_("changes", "registry", std::move(sealer), db->dialect()) {}
+        audit_("changes", "registry", std::move(sealer), db->dialect()),
+        creates_("create_requests") {}
 
   // Loads (or on first start creates) the page-token secret shared by all replicas.
   static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);
@@ -137,6 +134,7 @@ class Core {
   std::function<absl::Time()> clock_;
   std::shared_ptr<const platform::FieldSealer> sealer_;
   audit::AuditLog audit_;
+  resource::CreateRequests creates_;
 };
 
 // A page of rows fetched with one more than asked, to know whether another page follows.

@@ -20,6 +20,7 @@ constexpr char kUnitColumns[] =
     "desa_bersinar, high_risk, version, create_time, update_time";
 
 void ToUnit(const sql::Row& row, v1::Unit* u) {
+  u->Clear();  // a transaction body may run twice: never append to what is there
   u->set_name(UnitName(row.Text(0)));
   u->set_village(RegionName(row.Text(1)));
   u->set_satker(SatkerName(row.Text(2)));

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "domain/satker_id.h"
 #include "platform/status.h"
 
 namespace ibm::auth {
@@ -32,22 +33,13 @@ absl::StatusOr<Role> ParseRole(absl::string_view name) {
 }
 
 absl::StatusOr<Scope> Scope::OfSatker(absl::string_view id) {
-  const auto bad = [&] {
+  auto satker = domain::SatkerId::Parse(id);
+  if (!satker.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "satker id '", id, "' must be bnn, bnnp-<province code> or bnnk-<regency code>"));
-  };
-  if (id == "bnn") return National();
-  domain::RegionLevel want;
-  if (absl::ConsumePrefix(&id, "bnnp-")) {
-    want = domain::RegionLevel::kProvince;
-  } else if (absl::ConsumePrefix(&id, "bnnk-")) {
-    want = domain::RegionLevel::kRegency;
-  } else {
-    return bad();
   }
-  auto code = domain::RegionCode::Parse(id);
-  if (!code.ok() || code->level() != want) return bad();
-  return Within(*code);
+  if (!satker->region()) return National();
+  return Within(*satker->region());
 }
 
 bool Scope::Covers(const domain::RegionCode& region) const {

@@ -1,0 +1,70 @@
+#include "resource/idempotency.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "platform/crypto.h"
+#include "platform/status.h"
+
+namespace ibm::resource {
+
+namespace {
+
+// How long a create's request_id is remembered (a retry later than this creates again).
+constexpr absl::Duration kRequestIdRetention = absl::Hours(24 * 7);
+
+// A request_id is the caller's own: two callers using the same id never see each other's
+// creates. The stored key binds the caller's subject to the id.
+std::string RequestKey(absl::string_view caller, absl::string_view request_id) {
+  return platform::Sha256Hex(absl::StrCat(caller.size(), ":", caller, request_id));
+}
+
+std::string Fingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream out(&stream);
+  out.SetSerializationDeterministic(true);
+  request.SerializeToCodedStream(&out);
+  out.Trim();
+  return platform::Sha256Hex(bytes);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> CreateRequests::Find(
+    sql::Session& s, absl::string_view caller, absl::string_view method,
+    absl::string_view request_id, const google::protobuf::Message& request) const {
+  if (request_id.empty()) return std::nullopt;
+  auto rows = s.Query(
+      absl::StrCat("SELECT method, fingerprint, resource FROM ", table_, " WHERE request_id = ?"),
+      {RequestKey(caller, request_id)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  const sql::Row& row = rows->front();
+  if (row.Text(0) != method || row.Text(1) != Fingerprint(request)) {
+    return platform::InvalidField(
+        "request_id", "was already used for a different request; use a new id for a new create");
+  }
+  return row.Text(2);
+}
+
+absl::Status CreateRequests::Remember(sql::Session& s, absl::string_view caller,
+                                      absl::string_view method, absl::string_view request_id,
+                                      const google::protobuf::Message& request,
+                                      absl::string_view resource, int64_t now) const {
+  if (request_id.empty()) return absl::OkStatus();
+  auto r = s.Exec(
+      absl::StrCat("INSERT INTO ", table_,
+                   " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)"),
+      {RequestKey(caller, request_id), method, Fingerprint(request), resource, now});
+  if (!r.ok()) return r.status();
+  // Now and then, forget request ids past their retention (indexed by create_time).
+  thread_local uint32_t creates = 0;
+  if (++creates % 64 == 1) {
+    r = s.Exec(absl::StrCat("DELETE FROM ", table_, " WHERE create_time < ?"),
+               {now - absl::ToInt64Microseconds(kRequestIdRetention)});
+    if (!r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
+}  // namespace ibm::resource

@@ -1,0 +1,44 @@
+#pragma once
+
+// AIP-155 idempotent creates. Every create carries a request_id (required in the suite);
+// the first create with an id stores (caller, id) -> the resource it made, in the same
+// transaction, so that a retry returns that resource instead of creating twice. Ids are
+// each caller's own (keyed by the token's subject), remembered for 7 days, then pruned.
+//
+// The table (one per service):
+//   CREATE TABLE <t> (request_id VARCHAR(100) PRIMARY KEY, method VARCHAR(60) NOT NULL,
+//     fingerprint VARCHAR(64) NOT NULL, resource VARCHAR(200) NOT NULL,
+//     create_time BIGINT NOT NULL)   plus an index on create_time.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "sql/database.h"
+
+namespace ibm::resource {
+
+class CreateRequests {
+ public:
+  explicit CreateRequests(std::string table) : table_(std::move(table)) {}
+
+  // Before creating: the resource this caller's create with `request_id` already made
+  // (nullopt if none); INVALID_ARGUMENT on request_id when the caller used it for another
+  // request (another method, or other fields).
+  absl::StatusOr<std::optional<std::string>> Find(sql::Session& s, absl::string_view caller,
+                                                  absl::string_view method,
+                                                  absl::string_view request_id,
+                                                  const google::protobuf::Message& request) const;
+  // After creating, in the same transaction. Now and then prunes ids past their retention.
+  absl::Status Remember(sql::Session& s, absl::string_view caller, absl::string_view method,
+                        absl::string_view request_id, const google::protobuf::Message& request,
+                        absl::string_view resource, int64_t now_us) const;
+
+ private:
+  std::string table_;
+};
+
+}  // namespace ibm::resource

@@ -1,0 +1,21 @@
+#pragma once
+
+// The end of a list query: queries fetch one row more than the page size; TrimPage drops
+// it and returns the next page token (empty at the end), sealed to the query and keyed by
+// the last row's `key` (by default its first column).
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "platform/paging.h"
+#include "sql/value.h"
+
+namespace ibm::resource {
+
+std::string TrimPage(const platform::PageTokens& tokens, absl::string_view query,
+                     std::vector<sql::Row>& rows, const platform::Page& page,
+                     const std::function<std::string(const sql::Row&)>& key = nullptr);
+
+}  // namespace ibm::resource
