@@ -5,6 +5,7 @@
 # is a program to run and report, not part of ctest.
 #
 #   tools/mutate.sh [service] [test-regex]     default: registry, every registry test
+#   IBM_MUTATE_TESTS="registry_access_test registry_test" tools/mutate.sh   (fewer binaries)
 #
 # It works on a copy of the tree (git worktree under $TMPDIR) with its own build directory,
 # so the checkout is never touched. What it deletes, in services/<service>/*.cc:
@@ -28,7 +29,8 @@ tree=$work/tree
 build=$work/build
 echo "mutate: building $service in $build (once, then one file per mutation)" >&2
 cmake -S "$tree" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-tests=$(cd "$tree/services/$service" && grep -o 'ibm_add_gtest([a-z_]*' CMakeLists.txt | cut -d'(' -f2)
+# IBM_MUTATE_TESTS narrows the test binaries (default: every test of the service).
+tests=${IBM_MUTATE_TESTS:-$(cd "$tree/services/$service" && grep -o 'ibm_add_gtest([a-z_]*' CMakeLists.txt | cut -d'(' -f2)}
 cmake --build "$build" --target $tests >/dev/null
 
 run_tests() {
