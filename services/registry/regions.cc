@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "domain/region_row.h"
 #include "platform/crypto.h"
 #include "registry/services.h"
 
@@ -80,36 +81,11 @@ std::string Source(const v1::RegionRow& row) {
       row.source_line());
 }
 
-// Checks one staged row: the code's shape, that parent_code is its parent, and the name.
+// Checks one staged row with the rules ibmctl applies to the files (domain/region_row.h).
 void CheckRow(FieldViolations& v, int i, const v1::RegionRow& row) {
   const std::string at = absl::StrCat("rows[", i, "]");
-  auto code = RegionCode::Parse(row.code(), at + ".code");
-  if (!code.ok()) {
-    v.Add(at + ".code",
-          absl::StrCat(Source(row), ": '", row.code().substr(0, 40),
-                       "' is not a region code (PP, PP.RR, PP.RR.DD or PP.RR.DD.VVVV)"));
-    return;
-  }
-  if (code->level() == domain::RegionLevel::kProvince) {
-    if (!row.parent_code().empty()) {
-      v.Add(at + ".parent_code", absl::StrCat(Source(row), ": a province has no parent"));
-    }
-  } else {
-    std::string parent =
-        code->Ancestor(static_cast<domain::RegionLevel>(static_cast<int>(code->level()) - 1)).str();
-    if (row.parent_code() != parent) {
-      v.Add(at + ".parent_code",
-            absl::StrCat(Source(row), ": must be ", parent, ", the parent of ", row.code()));
-    }
-  }
-  if (absl::StripAsciiWhitespace(row.name()).empty() || row.name().size() > 255) {
-    v.Add(at + ".name", absl::StrCat(Source(row), ": must be 1-255 characters"));
-  }
-  for (unsigned char c : row.name()) {
-    if (c < 0x20) {
-      v.Add(at + ".name", absl::StrCat(Source(row), ": must not contain control characters"));
-      break;
-    }
+  for (const auto& problem : domain::CheckRegionRow(row.code(), row.parent_code(), row.name())) {
+    v.Add(absl::StrCat(at, ".", problem.field), absl::StrCat(Source(row), ": ", problem.message));
   }
   if (row.source_file().size() > 100) v.Add(at + ".source_file", "must be at most 100 bytes");
 }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "domain/region_code.h"
+#include "domain/region_row.h"
 #include "platform/status.h"
 
 namespace ibm::tools {
@@ -45,24 +46,6 @@ void OnRecordEnd(int, void* p) {
 bool Blank(absl::string_view line) {
   for (char c : line) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
-  }
-  return true;
-}
-
-// Structurally valid UTF-8 (protobuf refuses to send strings that are not).
-bool ValidUtf8(absl::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = s[i];
-    const int n = c < 0x80                 ? 0
-                  : c >= 0xC2 && c <= 0xDF ? 1
-                  : c >= 0xE0 && c <= 0xEF ? 2
-                  : c >= 0xF0 && c <= 0xF4 ? 3
-                                           : -1;
-    if (n < 0 || s.size() - i <= static_cast<size_t>(n)) return false;
-    for (int k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
   }
   return true;
 }
@@ -163,12 +146,9 @@ absl::Status ReadRegionFile(const std::string& dir, const RegionFile& file,
             return bad("parent '", r.fields[1].substr(0, 20), "' of ", code, " must be ", parent);
           }
         }
-        if (absl::StripAsciiWhitespace(name).empty() || name.size() > 255) {
-          return bad("the name must be 1-255 characters");
-        }
-        if (!ValidUtf8(name)) return bad("the name is not valid UTF-8");
-        for (unsigned char c : name) {
-          if (c < 0x20 || c == 0x7F) return bad("the name contains a control character");
+        // The registry's own rules for a row (domain/region_row.h).
+        for (const auto& problem : domain::CheckRegionRow(code, parent, name)) {
+          return bad("the ", problem.field, " ", problem.message);
         }
         v1::RegionRow& row = rows->emplace_back();
         row.set_code(code);

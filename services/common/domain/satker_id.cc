@@ -1,7 +1,7 @@
 #include "domain/satker_id.h"
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "platform/status.h"
 
 namespace ibm::domain {
@@ -25,8 +25,9 @@ absl::StatusOr<SatkerId> SatkerId::Parse(absl::string_view text, absl::string_vi
   auto code = RegionCode::Parse(rest);
   if (kind == SatkerKind::kCentral || !code.ok() || code->level() != level) {
     return platform::InvalidField(
-        field, "must be a satker id: bnn, bnnp-<province code> (bnnp-32) or bnnk-<regency code> "
-               "(bnnk-32.73)");
+        field,
+        "must be a satker id: bnn, bnnp-<province code> (bnnp-32) or bnnk-<regency code> "
+        "(bnnk-32.73)");
   }
   return SatkerId(kind, *code, std::string(text));
 }

@@ -54,8 +54,9 @@ absl::Status CreateRequests::Remember(sql::Session& s, absl::string_view caller,
                                       absl::string_view resource, int64_t now) const {
   if (request_id.empty()) return absl::OkStatus();
   auto r = s.Exec(
-      absl::StrCat("INSERT INTO ", table_,
-                   " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)"),
+      absl::StrCat(
+          "INSERT INTO ", table_,
+          " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)"),
       {RequestKey(caller, request_id), method, Fingerprint(request), resource, now});
   if (!r.ok()) return r.status();
   // Now and then, forget request ids past their retention (indexed by create_time).

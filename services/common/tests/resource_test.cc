@@ -33,12 +33,16 @@ TEST(FieldsTest, TextRules) {
     bool ok;
   };
   const std::vector<Case> cases = {
-      {"Ani", 200, true, true},         {"", 200, false, true},
-      {"", 200, true, false},           {"   ", 200, true, false},
+      {"Ani", 200, true, true},
+      {"", 200, false, true},
+      {"", 200, true, false},
+      {"   ", 200, true, false},
       {std::string(201, 'a'), 200, false, false},
       {std::string(200, 'a'), 200, false, true},
-      {"tab\tok", 200, true, true},     {"bell\x07", 200, true, false},
-      {"new\nline", 200, true, false},  {"Soka\"an, Cibinong", 200, true, true},
+      {"tab\tok", 200, true, true},
+      {"bell\x07", 200, true, false},
+      {"new\nline", 200, true, false},
+      {"Soka\"an, Cibinong", 200, true, true},
   };
   for (const Case& c : cases) {
     platform::FieldViolations v;
@@ -75,11 +79,11 @@ TEST(FieldsTest, DateRules) {
     bool required, ok;
   };
   const std::vector<Case> cases = {
-      {Day(2025, 3, 14), true, true}, {Day(2024, 2, 29), true, true},
-      {Day(2025, 2, 29), true, false}, {Day(2025, 13, 1), true, false},
+      {Day(2025, 3, 14), true, true},   {Day(2024, 2, 29), true, true},
+      {Day(2025, 2, 29), true, false},  {Day(2025, 13, 1), true, false},
       {Day(1944, 12, 31), true, false}, {Day(1945, 1, 1), true, true},
-      {Day(2200, 12, 31), true, true}, {Day(2201, 1, 1), true, false},
-      {Day(0, 0, 0), false, true},    {Day(0, 0, 0), true, false},
+      {Day(2200, 12, 31), true, true},  {Day(2201, 1, 1), true, false},
+      {Day(0, 0, 0), false, true},      {Day(0, 0, 0), true, false},
       {Day(2025, 0, 1), false, false},
   };
   for (const Case& c : cases) {

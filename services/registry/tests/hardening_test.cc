@@ -477,6 +477,20 @@ TEST_P(HardeningTest, RulesNoTestUsedToGuard) {
   ASSERT_TRUE(regions_->SearchRegions(Central().get(), search, &found).ok());
   ASSERT_EQ(found.regions_size(), 1);
   EXPECT_EQ(found.regions(0).code(), "32.73");
+  // A region row is checked by the same rules as ibmctl checks the files: DEL is a control
+  // character on both sides.
+  v1::BeginRegionImportRequest begin;
+  begin.set_edition("del@1");
+  v1::RegionImport import;
+  ASSERT_TRUE(
+      regions_->BeginRegionImport(Central().get(), testing::WithRequestId(begin), &import).ok());
+  v1::AddRegionImportRowsRequest add;
+  add.set_name(import.name());
+  auto* row = add.add_rows();
+  row->set_code("32");
+  row->set_name("Jawa\x7f Barat");
+  EXPECT_THAT(regions_->AddRegionImportRows(Central().get(), add, &import),
+              HasField("rows[0].name"));
   // The children of a region that does not exist: NOT_FOUND, not an empty list.
   v1::ListRegionsRequest list;
   list.set_parent("regions/32.99");

@@ -137,6 +137,8 @@ TEST_F(CsvTest, MalformedRowsAreNamedByFileAndLine) {
       {"provinces.csv", "code,name\n32,\n", "provinces.csv:2: the name must be 1-255 characters"},
       {"provinces.csv", "code,name\n32,Jawa \xff Barat\n",
        "provinces.csv:2: the name is not valid UTF-8"},
+      {"provinces.csv", "code,name\n32,Jawa\x7f Barat\n",
+       "provinces.csv:2: the name must not contain control characters"},
   };
   for (const Case& c : cases) {
     WriteDataSet(c.file, c.text);
