@@ -31,7 +31,11 @@ echo "mutate: building $service in $build (once, then one file per mutation)" >&
 cmake -S "$tree" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # IBM_MUTATE_TESTS narrows the test binaries (default: every test of the service).
 tests=${IBM_MUTATE_TESTS:-$(cd "$tree/services/$service" && grep -o 'ibm_add_gtest([a-z_]*' CMakeLists.txt | cut -d'(' -f2)}
-cmake --build "$build" --target $tests >/dev/null
+if ! cmake --build "$build" --target $tests > "$work/build.log" 2>&1; then
+  tail -30 "$work/build.log" >&2
+  echo "mutate: the unmutated tree does not build" >&2
+  exit 2
+fi
 
 run_tests() {
   local t

@@ -1,4 +1,7 @@
 // Satker officers (petugas pendamping) and the units they accompany.
+#include "registry/store/officers.h"
+
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -13,43 +16,22 @@ namespace {
 using platform::Call;
 using platform::FieldViolations;
 
-constexpr char kOfficerColumns[] =
-    "id, satker_id, display_name, nip, position, active, version, create_time, update_time";
-
-absl::StatusOr<sql::Row> LoadOfficer(sql::Session& s, const ChildName& name, bool for_update,
-                                     const sql::Dialect& d) {
-  return s.QueryOne(
-      absl::StrCat("SELECT ", kOfficerColumns, " FROM officers WHERE id = ? AND satker_id = ?",
-                   for_update ? d.ForUpdate() : ""),
-      {name.id, name.parent_id}, OfficerName(name.parent_id, name.id));
-}
-
 // The NIP encodes a birth date and sex: only officers (whose scope covers the satker, as
 // every caller's here) see it.
 bool SeesNip(const Principal& caller) { return caller.role == Role::kOfficer; }
 
-absl::Status ToOfficer(sql::Session& s, const sql::Row& row, bool with_nip, v1::Officer* o) {
-  o->set_name(OfficerName(row.Text(1), row.Text(0)));
-  o->set_display_name(row.Text(2));
-  if (with_nip) o->set_nip(row.Text(3));
-  o->set_position(row.Text(4));
-  o->set_active(row.Bool(5));
-  o->set_etag(absl::StrCat(row.Int(6)));
-  *o->mutable_create_time() = ToTimestamp(row.Int(7));
-  *o->mutable_update_time() = ToTimestamp(row.Int(8));
-  auto units = s.Query("SELECT unit_id FROM officer_units WHERE officer_id = ? ORDER BY unit_id",
-                       {row.Text(0)});
-  if (!units.ok()) return units.status();
-  for (const auto& u : *units) o->add_assigned_units(UnitName(u.Text(0)));
-  return absl::OkStatus();
-}
-
-absl::Status Respond(sql::Session& s, const Core& core, const ChildName& name, bool with_nip,
-                     v1::Officer* resp) {
-  auto row = LoadOfficer(s, name, false, core.dialect());
-  if (!row.ok()) return row.status();
-  resp->Clear();
-  return ToOfficer(s, *row, with_nip, resp);
+// The response, built after the transaction committed.
+void ToProto(const store::Officer& o, bool with_nip, v1::Officer* out) {
+  out->Clear();
+  out->set_name(OfficerName(o.satker_id, o.id));
+  out->set_display_name(o.display_name);
+  if (with_nip) out->set_nip(o.nip);
+  out->set_position(o.position);
+  out->set_active(o.active);
+  out->set_etag(absl::StrCat(o.version));
+  *out->mutable_create_time() = ToTimestamp(o.create_time_us);
+  *out->mutable_update_time() = ToTimestamp(o.update_time_us);
+  for (const auto& unit : o.unit_ids) out->add_assigned_units(UnitName(unit));
 }
 
 constexpr int kMaxAssignedUnits = 500;
@@ -93,26 +75,26 @@ absl::Status RequireUnitsInScope(const Principal& caller, const std::vector<std:
   return absl::OkStatus();
 }
 
-// Replaces the officer's units; each must be fostered by the officer's satker. A missing
-// unit and another satker's unit get the same answer.
-absl::Status AssignUnits(sql::Session& s, const std::string& officer, const std::string& satker,
-                         const std::vector<std::string>& units) {
+// Each unit must be fostered by the officer's satker. A missing unit and another satker's
+// unit get the same answer.
+absl::Status CheckFostered(sql::Session& s, const store::Officers& officers,
+                           const std::string& satker, const std::vector<std::string>& units) {
   for (size_t i = 0; i < units.size(); ++i) {
-    auto row = s.Query("SELECT satker_id FROM units WHERE id = ?", {units[i]});
-    if (!row.ok()) return row.status();
-    if (row->empty() || row->front().Text(0) != satker) {
+    auto fosterer = officers.FosteringSatker(s, units[i]);
+    if (!fosterer.ok()) return fosterer.status();
+    if (*fosterer != satker) {
       return platform::WithReason(absl::FailedPreconditionError(absl::StrCat(
                                       "officer.assigned_units[", i, "]: ", UnitName(units[i]),
                                       " is not a unit fostered by the officer's satker")),
                                   "UNIT_NOT_FOSTERED");
     }
   }
-  if (auto r = s.Exec("DELETE FROM officer_units WHERE officer_id = ?", {officer}); !r.ok()) {
-    return r.status();
-  }
-  std::vector<sql::Value> values;
-  for (const auto& u : units) values.insert(values.end(), {officer, u});
-  return s.InsertRows("INSERT INTO officer_units (officer_id, unit_id)", 2, values);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace
@@ -128,9 +110,17 @@ ServerUnaryReactor* OfficerService::GetOfficer(CallbackServerContext* ctx,
     auto name = ParseOfficerName(req->name(), "name");
     if (!name.ok()) return name.status();
     if (auto s = RequireScope(*call.caller, SatkerRegion(name->parent_id)); !s.ok()) return s;
-    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
-      return Respond(s, *core_, *name, SeesNip(*call.caller), resp);
+    const store::Officers officers(core_->dialect());
+    store::Officer found;
+    auto st = core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
+      auto o = officers.Get(s, name->parent_id, name->id, req->name());
+      if (!o.ok()) return o.status();
+      found = *std::move(o);
+      return absl::OkStatus();
     });
+    if (!st.ok()) return st;
+    ToProto(found, SeesNip(*call.caller), resp);
+    return absl::OkStatus();
   });
 }
 
@@ -145,22 +135,24 @@ ServerUnaryReactor* OfficerService::ListOfficers(CallbackServerContext* ctx,
     const std::string query = absl::StrCat("ListOfficers|", *satker);
     auto page = core_->pages().Read(req->page_size(), req->page_token(), query);
     if (!page.ok()) return page.status();
-    return core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
-      auto exists = s.QueryOne("SELECT 1 FROM satkers WHERE id = ?", {*satker}, req->parent());
+    const store::Officers officers(core_->dialect());
+    std::vector<store::Officer> found;
+    auto st = core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
+      auto exists = officers.SatkerExists(s, *satker);
       if (!exists.ok()) return exists.status();
-      auto rows = s.Query(absl::StrCat("SELECT ", kOfficerColumns,
-                                       " FROM officers WHERE satker_id = ? AND id > ? "
-                                       "ORDER BY id LIMIT ?"),
-                          {*satker, page->after, page->size + 1});
-      if (!rows.ok()) return rows.status();
-      resp->set_next_page_token(TrimPage(*core_, query, *rows, *page));
-      for (const auto& row : *rows) {
-        if (auto st = ToOfficer(s, row, SeesNip(*call.caller), resp->add_officers()); !st.ok()) {
-          return st;
-        }
-      }
+      if (!*exists) return absl::NotFoundError(absl::StrCat(req->parent(), " not found"));
+      auto listed = officers.List(s, *satker, page->after, page->size + 1);
+      if (!listed.ok()) return listed.status();
+      found = *std::move(listed);
       return absl::OkStatus();
     });
+    if (!st.ok()) return st;
+    if (found.size() > static_cast<size_t>(page->size)) {
+      found.resize(page->size);
+      resp->set_next_page_token(core_->pages().Next(query, found.back().id));
+    }
+    for (const auto& o : found) ToProto(o, SeesNip(*call.caller), resp->add_officers());
+    return absl::OkStatus();
   });
 }
 
@@ -177,42 +169,51 @@ ServerUnaryReactor* OfficerService::CreateOfficer(CallbackServerContext* ctx,
     CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
     if (auto s = RequireUnitsInScope(*call.caller, units); !s.ok()) return s;
-    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+    const store::Officers officers(core_->dialect());
+    store::Officer made;
+    auto st = core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
       auto done = core_->FindCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req);
       if (!done.ok()) return done.status();
       if (*done) {
-        auto made = ParseOfficerName(**done, "name");
-        if (!made.ok()) return IBM_BUG("remembered create of a malformed officer name");
-        return Respond(s, *core_, *made, true, resp);
+        auto name = ParseOfficerName(**done, "name");
+        if (!name.ok()) return IBM_BUG("remembered create of a malformed officer name");
+        auto o = officers.Get(s, name->parent_id, name->id, **done);
+        if (!o.ok()) return o.status();
+        made = *std::move(o);
+        return absl::OkStatus();
       }
-      auto exists = s.QueryOne("SELECT 1 FROM satkers WHERE id = ?", {*satker}, req->parent());
+      auto exists = officers.SatkerExists(s, *satker);
       if (!exists.ok()) return exists.status();
-      ChildName name{*satker, "of" + platform::RandomId(5)};
-      int64_t now = core_->NowMicros();
+      if (!*exists) return absl::NotFoundError(absl::StrCat(req->parent(), " not found"));
+      if (auto st = CheckFostered(s, officers, *satker, units); !st.ok()) return st;
       const v1::Officer& o = req->officer();
-      auto r = s.Exec(
-          "INSERT INTO officers (id, satker_id, display_name, nip, position, active, version, "
-          "create_time, update_time) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)",
-          {name.id, *satker, o.display_name(), o.nip(), o.position(), now, now});
-      if (!r.ok()) return r.status();
-      if (auto st = AssignUnits(s, name.id, *satker, units); !st.ok()) return st;
-      const std::string resource = OfficerName(name.parent_id, name.id);
+      made = store::Officer{"of" + platform::RandomId(5),
+                            *satker,
+                            o.display_name(),
+                            o.nip(),
+                            o.position(),
+                            true,
+                            1,
+                            core_->NowMicros(),
+                            core_->NowMicros(),
+                            Sorted(units)};
+      if (auto st = officers.Insert(s, made); !st.ok()) return st;
+      const std::string resource = OfficerName(made.satker_id, made.id);
       if (auto st = core_->RememberCreate(s, *call.caller, "CreateOfficer", req->request_id(), *req,
                                           resource);
           !st.ok()) {
         return st;
       }
-      if (auto st = core_->RecordChange(s, *call.caller,
-                                        {resource,
-                                         v1::Change::ACTION_CREATE,
-                                         {"display_name", "nip", "position", "assigned_units"},
-                                         "",
-                                         req->request_id()});
-          !st.ok()) {
-        return st;
-      }
-      return Respond(s, *core_, name, true, resp);
+      return core_->RecordChange(s, *call.caller,
+                                 {resource,
+                                  v1::Change::ACTION_CREATE,
+                                  {"display_name", "nip", "position", "assigned_units"},
+                                  "",
+                                  req->request_id()});
     });
+    if (!st.ok()) return st;
+    ToProto(made, true, resp);
+    return absl::OkStatus();
   });
 }
 
@@ -234,35 +235,34 @@ ServerUnaryReactor* OfficerService::UpdateOfficer(CallbackServerContext* ctx,
     if (HasPath(*paths, "assigned_units")) {
       if (auto s = RequireUnitsInScope(*call.caller, units); !s.ok()) return s;
     }
-    return core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-      auto row = LoadOfficer(s, *name, true, core_->dialect());
-      if (!row.ok()) return row.status();
-      if (auto st = CheckEtag(req->officer().etag(), row->Int(6), "officer.etag"); !st.ok()) {
+    const store::Officers officers(core_->dialect());
+    store::Officer merged;
+    auto st = core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto current =
+          officers.Get(s, name->parent_id, name->id, req->officer().name(), /*for_update=*/true);
+      if (!current.ok()) return current.status();
+      merged = *std::move(current);
+      if (auto st = CheckEtag(req->officer().etag(), merged.version, "officer.etag"); !st.ok()) {
         return st;
       }
-      v1::Officer merged;
-      if (auto st = ToOfficer(s, *row, true, &merged); !st.ok()) return st;
       const v1::Officer& o = req->officer();
-      if (HasPath(*paths, "display_name")) merged.set_display_name(o.display_name());
-      if (HasPath(*paths, "nip")) merged.set_nip(o.nip());
-      if (HasPath(*paths, "position")) merged.set_position(o.position());
-      if (HasPath(*paths, "active")) merged.set_active(o.active());
+      if (HasPath(*paths, "display_name")) merged.display_name = o.display_name();
+      if (HasPath(*paths, "nip")) merged.nip = o.nip();
+      if (HasPath(*paths, "position")) merged.position = o.position();
+      if (HasPath(*paths, "active")) merged.active = o.active();
       if (HasPath(*paths, "assigned_units")) {
-        if (auto st = AssignUnits(s, name->id, name->parent_id, units); !st.ok()) return st;
+        if (auto st = CheckFostered(s, officers, name->parent_id, units); !st.ok()) return st;
+        merged.unit_ids = Sorted(units);
       }
-      auto r = s.Exec(
-          "UPDATE officers SET display_name = ?, nip = ?, position = ?, active = ?, "
-          "version = version + 1, update_time = ? WHERE id = ?",
-          {merged.display_name(), merged.nip(), merged.position(), merged.active(),
-           core_->NowMicros(), name->id});
-      if (!r.ok()) return r.status();
-      if (auto st = core_->RecordChange(s, *call.caller,
-                                        {merged.name(), v1::Change::ACTION_UPDATE, *paths, "", ""});
-          !st.ok()) {
-        return st;
-      }
-      return Respond(s, *core_, *name, true, resp);
+      merged.update_time_us = core_->NowMicros();
+      if (auto st = officers.Update(s, merged); !st.ok()) return st;
+      return core_->RecordChange(
+          s, *call.caller,
+          {OfficerName(merged.satker_id, merged.id), v1::Change::ACTION_UPDATE, *paths, "", ""});
     });
+    if (!st.ok()) return st;
+    ToProto(merged, true, resp);
+    return absl::OkStatus();
   });
 }
 

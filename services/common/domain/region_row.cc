@@ -37,8 +37,8 @@ std::vector<RegionRowProblem> CheckRegionRow(absl::string_view code, absl::strin
     const std::string parent =
         parsed->Ancestor(static_cast<RegionLevel>(static_cast<int>(parsed->level()) - 1)).str();
     if (parent_code != parent) {
-      problems.push_back({"parent_code", absl::StrCat("must be ", parent, ", the parent of ",
-                                                      code)});
+      problems.push_back(
+          {"parent_code", absl::StrCat("must be ", parent, ", the parent of ", code)});
     }
   }
   if (absl::StripAsciiWhitespace(name).empty() || name.size() > 255) {

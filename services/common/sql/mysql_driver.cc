@@ -244,9 +244,11 @@ class MysqlConnection final : public Connection {
     const unsigned ncol = meta->getColumnCount();
     std::vector<int> types(ncol);
     std::vector<bool> is_signed(ncol);
+    auto names = std::make_shared<std::vector<std::string>>();
     for (unsigned c = 0; c < ncol; ++c) {
       types[c] = meta->getColumnType(c + 1);
       is_signed[c] = meta->isSigned(c + 1);
+      names->emplace_back(std::string(meta->getColumnLabel(c + 1)));
     }
     std::vector<Row> rows;
     while (rs->next()) {
@@ -286,7 +288,7 @@ class MysqlConnection final : public Connection {
             break;
         }
       }
-      rows.emplace_back(std::move(values));
+      rows.emplace_back(std::move(values), names);
     }
     return rows;
   }

@@ -180,6 +180,15 @@ class SqliteConnection final : public Connection {
     } reset{*stmt};
     if (auto s = Bind(*stmt, params); !s.ok()) return s;
     const int ncol = sqlite3_column_count(*stmt);
+    ColumnNames names;
+    if (rows != nullptr) {
+      auto list = std::make_shared<std::vector<std::string>>();
+      for (int i = 0; i < ncol; ++i) {
+        const char* name = sqlite3_column_name(*stmt, i);
+        list->emplace_back(name != nullptr ? name : "");
+      }
+      names = std::move(list);
+    }
     while (true) {
       int rc = sqlite3_step(*stmt);
       if (rc == SQLITE_DONE) return absl::OkStatus();
@@ -188,7 +197,7 @@ class SqliteConnection final : public Connection {
       std::vector<Value> values;
       values.reserve(ncol);
       for (int i = 0; i < ncol; ++i) values.push_back(Column(*stmt, i));
-      rows->emplace_back(std::move(values));
+      rows->emplace_back(std::move(values), names);
     }
   }
 

@@ -71,6 +71,15 @@ std::string Row::Blob(size_t i) const {
   TypeMismatch(i, "a blob");
 }
 
+size_t Row::Index(absl::string_view column) const {
+  if (names_ != nullptr) {
+    for (size_t i = 0; i < names_->size(); ++i) {
+      if ((*names_)[i] == column) return i;
+    }
+  }
+  throw std::logic_error(absl::StrCat("sql: the result has no column ", column));
+}
+
 std::optional<int64_t> Row::OptInt(size_t i) const {
   if (IsNull(i)) return std::nullopt;
   return Int(i);

@@ -2,6 +2,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,11 +56,18 @@ class Value {
 
 using Params = std::vector<Value>;
 
+// The column names of a result, shared by its rows.
+using ColumnNames = std::shared_ptr<const std::vector<std::string>>;
+
 // One result row. Typed getters convert where the engines differ in what they return
-// (e.g. MySQL DECIMAL arrives as text) and fail loudly on a real type mismatch.
+// (e.g. MySQL DECIMAL arrives as text) and fail loudly on a real type mismatch (an
+// exception: the call runner turns it into INTERNAL for that call). Columns are read by
+// name (`row.Int("version")`), which stays right when a SELECT's column list changes, or by
+// position.
 class Row {
  public:
-  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  explicit Row(std::vector<Value> values, ColumnNames names = nullptr)
+      : values_(std::move(values)), names_(std::move(names)) {}
 
   size_t size() const { return values_.size(); }
   const Value& at(size_t i) const { return values_.at(i); }
@@ -75,8 +83,21 @@ class Row {
   std::optional<int64_t> OptInt(size_t i) const;
   std::optional<std::string> OptText(size_t i) const;
 
+  // By column name (as the SELECT names it: the column, or its AS alias). A name the result
+  // does not have is a bug in the store's SQL: it throws like a type mismatch.
+  size_t Index(absl::string_view column) const;
+  bool IsNull(absl::string_view c) const { return IsNull(Index(c)); }
+  int64_t Int(absl::string_view c) const { return Int(Index(c)); }
+  double Double(absl::string_view c) const { return Double(Index(c)); }
+  std::string Text(absl::string_view c) const { return Text(Index(c)); }
+  std::string Blob(absl::string_view c) const { return Blob(Index(c)); }
+  bool Bool(absl::string_view c) const { return Bool(Index(c)); }
+  std::optional<int64_t> OptInt(absl::string_view c) const { return OptInt(Index(c)); }
+  std::optional<std::string> OptText(absl::string_view c) const { return OptText(Index(c)); }
+
  private:
   std::vector<Value> values_;
+  ColumnNames names_;
 };
 
 }  // namespace ibm::sql
