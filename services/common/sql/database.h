@@ -63,6 +63,11 @@ class Session {
 // "(?, ?, ?)": a tuple of n placeholders, for IN lists and VALUES.
 std::string Placeholders(size_t n);
 
+// Prepared statements each connection keeps: past this many distinct statements (queries
+// built with a variable number of placeholders, say), the cache starts over, so memory and
+// the server's prepared-statement count stay bounded (MySQL's max_prepared_stmt_count).
+inline constexpr size_t kMaxCachedStatements = 256;
+
 enum class TxMode {
   kReadOnly,   // a consistent read
   kReadWrite,  // SQLite: BEGIN IMMEDIATE (the write lock up front); MySQL: InnoDB locking

@@ -203,6 +203,7 @@ class MysqlConnection final : public Connection {
       std::unique_ptr<::sql::PreparedStatement> stmt(
           conn_->prepareStatement(::sql::SQLString(std::string(sql))));
       *out = stmt.get();
+      if (stmts_.size() >= kMaxCachedStatements) stmts_.clear();  // bounded, see database.h
       stmts_.emplace(std::string(sql), std::move(stmt));
     } catch (const ::sql::SQLException& e) {
       if (e.getErrorCode() != 1295) throw;  // ER_UNSUPPORTED_PS

@@ -111,6 +111,9 @@ class SqliteConnection final : public Connection {
       sqlite3_finalize(stmt);
       return absl::InvalidArgumentError("sqlite: one statement at a time");
     }
+    // Bounded: statements of a finished call only are dropped (one call at a time uses a
+    // connection, and it prepares before it steps).
+    if (stmts_.size() >= kMaxCachedStatements) stmts_.clear();
     return stmts_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, StmtDeleter>(stmt))
         .first->second.get();
   }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -74,6 +75,27 @@ TEST_P(SqlTest, InsertRowsSplitsIntoStatementsAndRefusesPartialRows) {
   rows = db_->Query("SELECT COUNT(*) FROM t");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->front().Int(0), 7);
+}
+
+TEST_P(SqlTest, ManyDistinctStatementsKeepTheStatementCacheBounded) {
+  absl::Status s = db_->Transact(TxMode::kReadOnly, [&](Session& session) -> absl::Status {
+    for (int i = 0; i < 1000; ++i) {  // one connection, 1,000 different statements
+      auto rows = session.Query(absl::StrCat("SELECT ? + ", i, " AS n"), {1});
+      if (!rows.ok()) return rows.status();
+      if (rows->front().Int("n") != 1 + i) return absl::InternalError("wrong sum");
+    }
+    if (GetParam() == "mysql") {
+      // What the server holds for this connection (and the few others of the test server).
+      auto count = session.Query("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'");
+      if (!count.ok()) return count.status();
+      const int64_t held = count->front().Int(1);
+      if (held > static_cast<int64_t>(kMaxCachedStatements) + 64) {
+        return absl::InternalError(absl::StrCat(held, " prepared statements held"));
+      }
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
 }
 
 TEST_P(SqlTest, EveryTypeRoundTrips) {

@@ -51,9 +51,9 @@ Officer FromRow(const sql::Row& row) {
 absl::StatusOr<Officer> Officers::Get(sql::Session& s, absl::string_view satker_id,
                                       absl::string_view id, absl::string_view name,
                                       bool for_update) const {
-  auto row = s.QueryOne(
-      Sql(kSelectOfficer, kOfficerColumns, for_update ? dialect_.ForUpdate() : ""),
-      {satker_id, id}, name);
+  auto row =
+      s.QueryOne(Sql(kSelectOfficer, kOfficerColumns, for_update ? dialect_.ForUpdate() : ""),
+                 {satker_id, id}, name);
   if (!row.ok()) return row.status();
   std::vector<Officer> one = {FromRow(*row)};
   if (auto st = LoadUnits(s, one); !st.ok()) return st;
@@ -61,8 +61,7 @@ absl::StatusOr<Officer> Officers::Get(sql::Session& s, absl::string_view satker_
 }
 
 absl::StatusOr<std::vector<Officer>> Officers::List(sql::Session& s, absl::string_view satker_id,
-                                                    absl::string_view after_id,
-                                                    int limit) const {
+                                                    absl::string_view after_id, int limit) const {
   auto rows = s.Query(Sql(kSelectOfficersOfSatker, kOfficerColumns), {satker_id, after_id, limit});
   if (!rows.ok()) return rows.status();
   std::vector<Officer> out;
@@ -98,8 +97,8 @@ absl::Status Officers::Insert(sql::Session& s, const Officer& o) const {
 
 absl::Status Officers::Update(sql::Session& s, Officer& o) const {
   o.version += 1;
-  auto r = s.Exec(kUpdateOfficer, {o.display_name, o.nip, o.position, o.active, o.version,
-                                   o.update_time_us, o.id});
+  auto r = s.Exec(kUpdateOfficer,
+                  {o.display_name, o.nip, o.position, o.active, o.version, o.update_time_us, o.id});
   if (!r.ok()) return r.status();
   return ReplaceUnits(s, o);
 }

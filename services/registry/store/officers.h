@@ -44,7 +44,7 @@ class Officers {
   absl::Status Update(sql::Session& s, Officer& o) const;
   // The satker that fosters the unit; nullopt when there is no such unit.
   absl::StatusOr<std::optional<std::string>> FosteringSatker(sql::Session& s,
-                                                              absl::string_view unit_id) const;
+                                                             absl::string_view unit_id) const;
   absl::StatusOr<bool> SatkerExists(sql::Session& s, absl::string_view satker_id) const;
 
  private:
