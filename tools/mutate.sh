@@ -11,7 +11,8 @@
 # so the checkout is never touched. What it deletes, in services/<service>/*.cc:
 #   - every statement `if (auto s = RequireScope(...); !s.ok()) return s;` and the same for
 #     RequireAccess and RequireUnitsInScope (one line each);
-#   - every line listed in tools/mutation-rules.txt for the service (`<file>:<fixed text>`),
+#   - every line listed in tools/mutation-rules.txt for the service or services/common
+#     (`<file>:<fixed text>`, or `<file>:<text>=><replacement>`),
 #     the rules that checks of input and state hang on.
 # Engines: the registry's tests run on SQLite and on a private MariaDB when the test
 # fixture's server is running (ctest starts it; here: IBM_TEST_MYSQL_DSN, or SQLite only).
@@ -60,9 +61,9 @@ if [ -f "$rules" ]; then
     case "$spec" in ""|\#*) continue ;; esac
     file=${spec%%:*}
     text=${spec#*:}
-    [[ $file == services/$service/* ]] || continue
+    [[ $file == services/$service/* || $file == services/common/* ]] || continue
     find=${text%%=>*}
-    line=$(grep -nF -- "$find" "$tree/$file" | head -1 | cut -d: -f1)
+    line=$(grep -nF -- "$find" "$tree/$file" | head -1 | cut -d: -f1 || true)
     if [ -z "$line" ]; then
       echo "mutate: rule not found: $spec" >&2
       continue

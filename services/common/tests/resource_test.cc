@@ -11,6 +11,7 @@
 #include "resource/idempotency.h"
 #include "resource/update_mask.h"
 #include "sql/migrations.h"
+#include "testing/engine_test.h"
 #include "testing/test_database.h"
 
 namespace ibm::resource {
@@ -139,15 +140,10 @@ TEST(SatkerIdTest, OnlyTheThreeFormsParse) {
   }
 }
 
-class CreateRequestsTest : public ::testing::TestWithParam<std::string> {};
+class CreateRequestsTest : public testing::EngineTest {};
 
 TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
-  if (GetParam() == "mysql" && !testing::MysqlAvailable()) GTEST_SKIP() << "no MariaDB";
-  auto t = testing::TestDatabase::Create(GetParam());
-  ASSERT_TRUE(t.ok()) << t.status();
-  auto db = (*t)->Open();
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(sql::Migrate(**db, {{1,
+  ASSERT_TRUE(sql::Migrate(*db_, {{1,
                                    "requests",
                                    {"CREATE TABLE reqs (request_id VARCHAR(100) PRIMARY KEY, "
                                     "method VARCHAR(60) NOT NULL, fingerprint VARCHAR(64) NOT "
@@ -157,7 +153,7 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
   CreateRequests creates("reqs");
   google::rpc::Status request;
   request.set_message("create x");
-  auto in_tx = [&](auto fn) { return (*db)->Transact(sql::TxMode::kReadWrite, fn); };
+  auto in_tx = [&](auto fn) { return db_->Transact(sql::TxMode::kReadWrite, fn); };
   ASSERT_TRUE(in_tx([&](sql::Session& s) {
                 return creates.Remember(s, "alice", "CreateThing", "r1", request, "things/1", 1);
               }).ok());
@@ -183,8 +179,7 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
               ElementsAre(::testing::Pair("request_id", ::testing::_)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CreateRequestsTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(CreateRequestsTest);
 
 }  // namespace
 }  // namespace ibm::resource

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "sql/database.h"
 #include "sql/migrations.h"
+#include "testing/engine_test.h"
 #include "testing/test_database.h"
 
 namespace ibm::sql {
@@ -18,27 +19,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class SqlTest : public ::testing::TestWithParam<std::string> {
+class SqlTest : public testing::EngineTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "mysql" && !testing::MysqlAvailable()) {
-      GTEST_SKIP() << "IBM_TEST_MYSQL_DSN not set: run through ctest, which starts MariaDB";
-    }
-    auto t = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
-    test_db_ = *std::move(t);
-    auto db = test_db_->Open();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-  }
-
   void Create(absl::string_view ddl) {
     auto r = db_->Exec(db_->dialect().Expand(ddl));
     ASSERT_TRUE(r.ok()) << r.status();
   }
-
-  std::unique_ptr<testing::TestDatabase> test_db_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_P(SqlTest, InsertRowsSplitsIntoStatementsAndRefusesPartialRows) {
@@ -312,8 +298,7 @@ TEST_P(SqlTest, FailingMigrationNamesItself) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, SqlTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(SqlTest);
 
 TEST(DsnTest, ParsesEveryForm) {
   auto f = ParseDsn("sqlite:///var/lib/ibm/registry.db");

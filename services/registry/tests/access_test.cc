@@ -365,8 +365,7 @@ TEST_P(AccessTest, EveryMethodAsEveryKindOfCallerGetsWhatTheTableSays) {
   EXPECT_GT(through, 100);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, AccessTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(AccessTest);
 
 // docs/api.md carries the matrix generated from the table, between two markers.
 // IBM_WRITE_DOCS=1 rewrites it there instead (tools/gen-access-docs.sh).

@@ -565,8 +565,7 @@ TEST_P(HardeningTest, TheAuditChainNamesTheFirstTamperedEntry) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, HardeningTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(HardeningTest);
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteHardeningTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 

@@ -14,6 +14,7 @@
 #include "platform/status.h"
 #include "registry/registry.h"
 #include "sql/migrations.h"
+#include "testing/engine_test.h"
 #include "testing/test_database.h"
 #include "testing/test_server.h"
 
@@ -41,18 +42,11 @@ inline const std::vector<Seed> kRegions = {
     {"33.74.01.1001", "33.74.01", "Pekunden"},
 };
 
-class RegistryTest : public ::testing::TestWithParam<std::string> {
+class RegistryTest : public testing::EngineTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "mysql" && !testing::MysqlAvailable()) {
-      GTEST_SKIP() << "IBM_TEST_MYSQL_DSN not set: run through ctest, which starts MariaDB";
-    }
-    auto t = testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
-    test_db_ = std::move(*t);
-    auto db = test_db_->Open();
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    EngineTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(sql::Migrate(*db_, Migrations()).ok());
     server_ = std::make_unique<testing::TestServer>(db_.get());
     auto context = server_->Context("registry", 1);
@@ -164,8 +158,6 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
     return platform::ErrorInfoOf(platform::FromGrpcStatus(s)).reason();
   }
 
-  std::unique_ptr<testing::TestDatabase> test_db_;
-  std::unique_ptr<sql::Database> db_;
   std::unique_ptr<testing::TestServer> server_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<v1::RegionService::Stub> regions_;

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "platform/sealing.h"
+#include "testing/engine_test.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
 #include "testing/test_server.h"
@@ -162,8 +163,7 @@ TEST(RegistryBinaryTest, RefusesToStartWithoutUsableFieldKeys) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, RegistryProcessTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(RegistryProcessTest);
 
 }  // namespace
 }  // namespace ibm::registry

@@ -1062,8 +1062,7 @@ TEST_P(RegistryTest, EveryMethodNamesTheFieldOfABadInput) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, RegistryTest, ::testing::Values("sqlite", "mysql"),
-                         [](const auto& info) { return info.param; });
+IBM_ON_BOTH_ENGINES(RegistryTest);
 
 }  // namespace
 }  // namespace ibm::registry
