@@ -161,7 +161,7 @@ absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,
 absl::StatusOr<std::optional<std::string>> Core::FindCreate(
     sql::Session& s, const Principal& caller, absl::string_view method,
     absl::string_view request_id, const google::protobuf::Message& request) const {
-  return creates_.Find(s, caller.subject, method, request_id, request);
+  return creates_.Find(s, caller.subject, method, request_id, request, NowMicros());
 }
 
 absl::Status Core::RememberCreate(sql::Session& s, const Principal& caller,

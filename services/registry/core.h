@@ -92,7 +92,7 @@ class Core {
         clock_(std::move(clock)),
         sealer_(sealer),
         audit_("changes", "registry", std::move(sealer), db->dialect()),
-        creates_("create_requests") {}
+        creates_("create_requests", db->dialect()) {}
 
   // Loads (or on first start creates) the page-token secret shared by all replicas.
   static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);

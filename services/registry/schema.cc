@@ -139,6 +139,9 @@ std::vector<sql::Migration> Migrations() {
            "ALTER TABLE agents ADD COLUMN inactive_reason_code INT NOT NULL DEFAULT 0",
            "UPDATE agents SET inactive_reason_code = 6 WHERE status = 2",
            "UPDATE agents SET inactive_reason = ''",
+           // Change summaries written before held names, decree numbers and free-text
+           // reasons: from now on they hold codes only, and the old ones are emptied.
+           "UPDATE changes SET summary = ''",
            // Request ids are now per caller (a hash of caller and id) and pruned by age.
            "CREATE INDEX IF NOT EXISTS create_requests_by_time ON create_requests (create_time)",
        }},

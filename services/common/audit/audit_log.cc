@@ -28,10 +28,14 @@ std::vector<std::string> ChainMigration(absl::string_view table) {
       absl::StrCat("ALTER TABLE ", t, " ADD COLUMN chain_hash VARCHAR(64) NOT NULL DEFAULT ''"),
       absl::StrCat("CREATE TABLE IF NOT EXISTS ", t,
                    "_head (id INT PRIMARY KEY, start_seq BIGINT NOT NULL, last_seq BIGINT NOT "
-                   "NULL, last_hash VARCHAR(64) NOT NULL) {TABLE_OPTIONS}"),
-      // Entries already there are before the chain: it starts after the last of them.
-      absl::StrCat("INSERT INTO ", t, "_head (id, start_seq, last_seq, last_hash) SELECT 1, ",
-                   "COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0), '' FROM ", t),
+                   "NULL, last_hash VARCHAR(64) NOT NULL, head_key VARCHAR(40) NOT NULL, "
+                   "head_mac VARCHAR(64) NOT NULL) {TABLE_OPTIONS}"),
+      // Entries already there are before the chain: it starts after the last of them. The
+      // head's MAC is written by the service on its first start (SealHead), as the key is
+      // not in the database.
+      absl::StrCat("INSERT INTO ", t, "_head (id, start_seq, last_seq, last_hash, head_key, ",
+                   "head_mac) SELECT 1, COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0), '', '', '' ",
+                   "FROM ", t, " WHERE NOT EXISTS (SELECT 1 FROM ", t, "_head)"),
   };
 }
 
@@ -62,14 +66,54 @@ std::string AuditLog::Hash(absl::string_view key_id, absl::string_view previous,
   return absl::BytesToHexString(platform::HmacSha256(*key, canonical));
 }
 
+std::string AuditLog::HeadMac(absl::string_view key_id, int64_t start_seq, int64_t last_seq,
+                              absl::string_view last_hash) const {
+  auto key = keys_->DerivedKey(key_id, absl::StrCat("audit-head|", service_));
+  if (!key.ok()) return "";
+  std::string canonical;
+  AppendField(&canonical, absl::StrCat(start_seq));
+  AppendField(&canonical, absl::StrCat(last_seq));
+  AppendField(&canonical, last_hash);
+  AppendField(&canonical, key_id);
+  return absl::BytesToHexString(platform::HmacSha256(*key, canonical));
+}
+
+// A head is genuine when its MAC verifies, or when it is the unsealed head the migration
+// made and nothing was chained since (no MAC, no hash, last = start).
+bool AuditLog::GenuineHead(const sql::Row& head) const {
+  const std::string mac = head.Text("head_mac");
+  if (mac.empty()) {
+    return head.Text("last_hash").empty() && head.Int("last_seq") == head.Int("start_seq");
+  }
+  const std::string expected = HeadMac(head.Text("head_key"), head.Int("start_seq"),
+                                       head.Int("last_seq"), head.Text("last_hash"));
+  return !expected.empty() && expected == mac;
+}
+
 absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
   // The head row is the chain's lock: one appender at a time, in sequence order.
-  auto head = s.Query(absl::StrCat("SELECT last_seq, last_hash FROM ", head_, " WHERE id = 1",
-                                   dialect_.ForUpdate()));
+  auto head =
+      s.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash, head_key, head_mac FROM ", head_,
+                           " WHERE id = 1", dialect_.ForUpdate()));
   if (!head.ok()) return head.status();
   if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
-  const int64_t seq = head->front().Int(0) + 1;
-  const std::string previous = head->front().Text(1);
+  if (!GenuineHead(head->front())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the audit log's head was changed outside the service; run 'ibmctl audit verify'"));
+  }
+  const int64_t start = head->front().Int("start_seq");
+  const int64_t seq = head->front().Int("last_seq") + 1;
+  const std::string previous = head->front().Text("last_hash");
+  // Entries written past the head were not chained (a replica of an older version still
+  // writing during an upgrade): stop rather than collide with them.
+  auto past = s.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", table_, " WHERE seq >= ?"), {seq});
+  if (!past.ok()) return past.status();
+  if (past->front().Int("n") > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the audit log has entries past its head (", seq - 1,
+                     "): something wrote them outside the chain, e.g. an older replica during "
+                     "an upgrade; stop it, then run 'ibmctl audit verify'"));
+  }
   const std::string& key_id = keys_->sealing_key_id();
   const std::string hash = Hash(key_id, previous, seq, e);
   if (hash.empty()) return IBM_BUG("the sealing key cannot derive the audit chain key");
@@ -78,8 +122,11 @@ absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
                   {seq, e.resource, e.action, e.actor, e.actor_satker, e.time_us, e.fields,
                    e.summary, e.request_id, key_id, hash});
   if (!r.ok()) return r.status();
-  r = s.Exec(absl::StrCat("UPDATE ", head_, " SET last_seq = ?, last_hash = ? WHERE id = 1"),
-             {seq, hash});
+  const std::string mac = HeadMac(key_id, start, seq, hash);
+  r = s.Exec(
+      absl::StrCat("UPDATE ", head_,
+                   " SET last_seq = ?, last_hash = ?, head_key = ?, head_mac = ? WHERE id = 1"),
+      {seq, hash, key_id, mac});
   return r.status();
 }
 
@@ -99,17 +146,32 @@ absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_s
 absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t limit,
                                 absl::Time deadline, VerifyReport* out) const {
   VerifyReport& report = *out;
-  auto head =
-      db.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash FROM ", head_, " WHERE id = 1"));
+  auto head = db.Query(absl::StrCat(
+      "SELECT start_seq, last_seq, last_hash, head_key, head_mac FROM ", head_, " WHERE id = 1"));
   if (!head.ok()) return head.status();
   if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
-  const int64_t start = head->front().Int(0);
-  report.head_seq = head->front().Int(1);
-  const std::string head_hash = head->front().Text(2);
+  const int64_t start = head->front().Int("start_seq");
+  report.head_seq = head->front().Int("last_seq");
+  const std::string head_hash = head->front().Text("last_hash");
+  if (!GenuineHead(head->front())) {
+    report.broken_seq = report.head_seq;
+    report.problem =
+        "the log's head (its last sequence and hash, or where the chain starts) was changed";
+    return absl::OkStatus();
+  }
   if (after_seq < start) {
-    auto old = db.Query(absl::StrCat("SELECT COUNT(*) FROM ", table_, " WHERE seq <= ?"), {start});
+    // Entries before the chain hold no hash; one that does was chained and is now being
+    // passed off as older than the chain.
+    auto old = db.Query(absl::StrCat("SELECT COUNT(*) AS n, MIN(CASE WHEN chain_hash <> '' THEN ",
+                                     "seq END) AS first_chained FROM ", table_, " WHERE seq <= ?"),
+                        {start});
     if (!old.ok()) return old.status();
-    report.unchained = old->front().Int(0);
+    report.unchained = old->front().Int("n");
+    if (!old->front().IsNull("first_chained")) {
+      report.broken_seq = old->front().Int("first_chained");
+      report.problem = "a chained entry lies before the chain's start";
+      return absl::OkStatus();
+    }
     after_seq = start;
   }
   // The hash the next entry must chain to: the one of `after_seq` (none at the start).
@@ -149,7 +211,8 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
               row.Int(5),  row.Text(6),
               row.Text(7), row.Text(8)};
       const std::string key_id = row.Text(9);
-      if (Hash(key_id, previous, seq, e) != row.Text(10)) {
+      const std::string hash = Hash(key_id, previous, seq, e);
+      if (hash.empty() || hash != row.Text(10)) {
         report.broken_seq = seq;
         report.problem =
             keys_->DerivedKey(key_id, "").ok()

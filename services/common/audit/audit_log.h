@@ -9,7 +9,14 @@
 // lives outside the database and its backups: someone who can write the database can
 // change or delete entries but cannot make a chain that verifies. A one-row head table
 // holds the last sequence and hash, so a truncated log is found too. Appends serialize on
-// that row (SELECT ... FOR UPDATE on MySQL; SQLite writers are serialized anyway).
+// that row (SELECT ... FOR UPDATE on MySQL; SQLite writers are serialized anyway). The head
+// is MAC'd under the same key, so moving the chain's start, or cutting the end and
+// rewriting the head, is found too. What the database alone cannot show is a rollback of
+// the whole log to an older consistent state (older entries with their older head):
+// compare the head sequence 'ibmctl audit verify' prints with one recorded elsewhere.
+//
+// Keys: each entry names the key that chained it (the first --field_keys line then). Keep
+// every key an entry names in the key file, or those entries cannot be verified.
 //
 // Verify() walks the chain in order and reports the first broken entry: a changed or
 // forged entry (its hash), a deleted one (a gap in the sequence), or a cut end (the head).
@@ -74,6 +81,9 @@ class AuditLog {
  private:
   std::string Hash(absl::string_view key_id, absl::string_view previous, int64_t seq,
                    const Entry& e) const;
+  std::string HeadMac(absl::string_view key_id, int64_t start_seq, int64_t last_seq,
+                      absl::string_view last_hash) const;
+  bool GenuineHead(const sql::Row& head) const;
 
   absl::Status VerifyIn(sql::Session& s, int64_t after_seq, int64_t limit, absl::Time deadline,
                         VerifyReport* report) const;

@@ -1,7 +1,9 @@
 #include "platform/logging.h"
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -68,7 +70,8 @@ class Writer {
     auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return paused_ || (queue_.empty() && writing_ == 0);
     };
-    mu_.Await(absl::Condition(&drained));
+    // Bounded: a stalled stderr must not hang the exit or a SIGTERM shutdown.
+    mu_.AwaitWithTimeout(absl::Condition(&drained), absl::Seconds(5));
   }
 
   void SetCapture(std::string* capture) {
@@ -105,17 +108,29 @@ class Writer {
       buffer.clear();
       for (const std::string& line : batch) buffer.append(line).push_back('\n');
       batch.clear();
-      WriteAll(buffer);
+      if (!WriteAll(buffer)) {
+        // What could not be written is lost: counted, as lines dropped on a full queue are.
+        dropped.fetch_add(static_cast<uint64_t>(std::count(buffer.begin(), buffer.end(), '\n')),
+                          std::memory_order_relaxed);
+      }
     }
   }
 
-  static void WriteAll(absl::string_view text) {
+  // False when stderr is gone or stays unwritable (a non-blocking pipe that is full).
+  static bool WriteAll(absl::string_view text) {
+    int waits = 0;
     while (!text.empty()) {
       ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // stderr is gone: nothing more can be said
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits++ < 50) {
+        pollfd out{STDERR_FILENO, POLLOUT, 0};
+        ::poll(&out, 1, 100);
+        continue;
+      }
+      if (n <= 0) return false;
       text.remove_prefix(static_cast<size_t>(n));
     }
+    return true;
   }
 
   mutable absl::Mutex mu_;

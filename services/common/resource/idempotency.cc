@@ -33,11 +33,12 @@ std::string Fingerprint(const google::protobuf::Message& request) {
 
 absl::StatusOr<std::optional<std::string>> CreateRequests::Find(
     sql::Session& s, absl::string_view caller, absl::string_view method,
-    absl::string_view request_id, const google::protobuf::Message& request) const {
+    absl::string_view request_id, const google::protobuf::Message& request, int64_t now_us) const {
   if (request_id.empty()) return std::nullopt;
   auto rows = s.Query(
-      absl::StrCat("SELECT method, fingerprint, resource FROM ", table_, " WHERE request_id = ?"),
-      {RequestKey(caller, request_id)});
+      absl::StrCat("SELECT method, fingerprint, resource FROM ", table_,
+                   " WHERE request_id = ? AND create_time >= ?", dialect_.ForUpdate()),
+      {RequestKey(caller, request_id), now_us - absl::ToInt64Microseconds(kRequestIdRetention)});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::nullopt;
   const sql::Row& row = rows->front();
@@ -53,7 +54,12 @@ absl::Status CreateRequests::Remember(sql::Session& s, absl::string_view caller,
                                       const google::protobuf::Message& request,
                                       absl::string_view resource, int64_t now) const {
   if (request_id.empty()) return absl::OkStatus();
+  // An expired record of the same id makes way for the new one.
   auto r = s.Exec(
+      absl::StrCat("DELETE FROM ", table_, " WHERE request_id = ? AND create_time < ?"),
+      {RequestKey(caller, request_id), now - absl::ToInt64Microseconds(kRequestIdRetention)});
+  if (!r.ok()) return r.status();
+  r = s.Exec(
       absl::StrCat(
           "INSERT INTO ", table_,
           " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)"),

@@ -23,15 +23,18 @@ namespace ibm::resource {
 
 class CreateRequests {
  public:
-  explicit CreateRequests(std::string table) : table_(std::move(table)) {}
+  CreateRequests(std::string table, sql::Dialect dialect)
+      : table_(std::move(table)), dialect_(dialect) {}
 
   // Before creating: the resource this caller's create with `request_id` already made
-  // (nullopt if none); INVALID_ARGUMENT on request_id when the caller used it for another
-  // request (another method, or other fields).
+  // within the retention (nullopt if none); INVALID_ARGUMENT on request_id when the caller
+  // used it for another request (another method, or other fields). The row is locked (MySQL)
+  // so that two concurrent retries serialize: the second sees the first's create.
   absl::StatusOr<std::optional<std::string>> Find(sql::Session& s, absl::string_view caller,
                                                   absl::string_view method,
                                                   absl::string_view request_id,
-                                                  const google::protobuf::Message& request) const;
+                                                  const google::protobuf::Message& request,
+                                                  int64_t now_us) const;
   // After creating, in the same transaction. Now and then prunes ids past their retention.
   absl::Status Remember(sql::Session& s, absl::string_view caller, absl::string_view method,
                         absl::string_view request_id, const google::protobuf::Message& request,
@@ -39,6 +42,7 @@ class CreateRequests {
 
  private:
   std::string table_;
+  sql::Dialect dialect_;
 };
 
 }  // namespace ibm::resource

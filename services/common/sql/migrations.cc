@@ -52,6 +52,12 @@ absl::Status MigrateLocked(Session& s, const Dialect& d, const std::vector<Migra
           absl::StrContains(r.status().message(), "Duplicate key name")) {
         continue;
       }
+      // The same for a column a migration cut short already added (MySQL commits each DDL
+      // statement on its own, so a re-run meets what the first run did).
+      if (!r.ok() && d.engine == Engine::kMysql && absl::StrContains(stmt, " ADD COLUMN ") &&
+          absl::StrContains(r.status().message(), "Duplicate column name")) {
+        continue;
+      }
       if (!r.ok()) {
         return absl::Status(r.status().code(), absl::StrCat("migration ", m.version, " (", m.name,
                                                             "): ", r.status().message()));

@@ -192,7 +192,14 @@ absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Statu
     Connection& conn = **lease;
     status = conn.Begin(mode);
     if (status.ok()) {
-      status = fn(conn);
+      try {
+        status = fn(conn);
+      } catch (...) {
+        // Whatever escapes the body (the call runner makes it INTERNAL) must not leave the
+        // transaction open on a pooled connection: its locks, or a stale snapshot.
+        if (!conn.broken()) conn.Rollback().IgnoreError();
+        throw;
+      }
       if (status.ok()) {
         status = conn.Commit();
       } else if (!conn.broken()) {

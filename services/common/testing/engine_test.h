@@ -33,8 +33,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
 
 }  // namespace ibm::testing
 
-#define IBM_ON_BOTH_ENGINES(suite)                                                    \
-  INSTANTIATE_TEST_SUITE_P(Engines, suite, ::testing::Values("sqlite", "mysql"),      \
-                           [](const ::testing::TestParamInfo<std::string>& info) {   \
-                             return info.param;                                       \
-                           })
+#define IBM_ON_BOTH_ENGINES(suite)                          \
+  INSTANTIATE_TEST_SUITE_P(                                 \
+      Engines, suite, ::testing::Values("sqlite", "mysql"), \
+      [](const ::testing::TestParamInfo<std::string>& info) { return info.param; })

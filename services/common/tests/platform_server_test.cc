@@ -2,6 +2,7 @@
 // whose handler can be told to block, behind real JWT auth, executor, health and metrics.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -475,15 +477,29 @@ TEST(LoggingTest, AStalledStderrDropsAndCountsLinesInsteadOfBlockingCallers) {
 }
 
 TEST(LoggingTest, CaptureEndsWithItsScopeEvenWhenATestFailsInside) {
+  // stderr goes to a file for the length of this test.
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/stderr";
+  FlushLogs();
+  const int saved = ::dup(STDERR_FILENO);
+  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(file, 0);
+  ::dup2(file, STDERR_FILENO);
   {
     LogCapture capture;
     Log(LogLevel::kWarn, "captured line");
     EXPECT_THAT(capture.text(), HasSubstr("captured line"));
   }
-  // Gone: a line now goes to stderr, and a new capture starts empty.
-  Log(LogLevel::kWarn, "after the capture");
-  LogCapture again;
-  EXPECT_THAT(again.text(), ::testing::Not(HasSubstr("captured line")));
+  Log(LogLevel::kWarn, "after the capture");  // the capture is gone: this goes to stderr
+  FlushLogs();
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  ::close(file);
+  std::ifstream in(path);
+  std::stringstream written;
+  written << in.rdbuf();
+  EXPECT_THAT(written.str(), HasSubstr("after the capture"));
+  EXPECT_THAT(written.str(), ::testing::Not(HasSubstr("captured line")));
 }
 
 TEST(ConfigTest, EnvironmentFillsFlagsAndTheCommandLineWins) {
@@ -513,8 +529,9 @@ TEST(ConfigTest, UnknownVariablesAreFoundAndLoopbackIsRecognised) {
        {"127.0.0.1:7001", "127.1.2.3:1", "localhost:7001", "[::1]:7001", "unix:/tmp/s.sock"}) {
     EXPECT_TRUE(IsLoopbackAddress(local)) << local;
   }
-  for (const char* remote : {"0.0.0.0:7001", "[::]:7001", "10.0.0.5:7001", ":7001",
-                             "ibm-registry:7001", "128.0.0.1:1"}) {
+  for (const char* remote :
+       {"0.0.0.0:7001", "[::]:7001", "10.0.0.5:7001", ":7001", "ibm-registry:7001", "128.0.0.1:1",
+        "127.example.org:7001", "127.0.0.1.nip.io:7001"}) {
     EXPECT_FALSE(IsLoopbackAddress(remote)) << remote;
   }
 }

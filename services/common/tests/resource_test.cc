@@ -150,7 +150,7 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
                                     "NULL, resource VARCHAR(200) NOT NULL, create_time BIGINT "
                                     "NOT NULL) {TABLE_OPTIONS}"}}})
                   .ok());
-  CreateRequests creates("reqs");
+  CreateRequests creates("reqs", db_->dialect());
   google::rpc::Status request;
   request.set_message("create x");
   auto in_tx = [&](auto fn) { return db_->Transact(sql::TxMode::kReadWrite, fn); };
@@ -158,10 +158,11 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
                 return creates.Remember(s, "alice", "CreateThing", "r1", request, "things/1", 1);
               }).ok());
   std::optional<std::string> found;
+  int64_t now = 1;
   auto find = [&](absl::string_view caller, absl::string_view method,
                   const google::protobuf::Message& req) {
     return in_tx([&](sql::Session& s) -> absl::Status {
-      auto f = creates.Find(s, caller, method, "r1", req);
+      auto f = creates.Find(s, caller, method, "r1", req, now);
       if (!f.ok()) return f.status();
       found = *f;
       return absl::OkStatus();
@@ -177,6 +178,15 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
               ElementsAre(::testing::Pair("request_id", ::testing::_)));
   EXPECT_THAT(platform::FieldViolationsOf(find("alice", "CreateOther", request)),
               ElementsAre(::testing::Pair("request_id", ::testing::_)));
+  // Past the 7-day retention the id is free again, pruned or not.
+  now = 1 + absl::ToInt64Microseconds(absl::Hours(24 * 7)) + 1;
+  ASSERT_TRUE(find("alice", "CreateThing", request).ok());
+  EXPECT_EQ(found, std::nullopt);
+  ASSERT_TRUE(in_tx([&](sql::Session& s) {
+                return creates.Remember(s, "alice", "CreateThing", "r1", request, "things/2", now);
+              }).ok());
+  ASSERT_TRUE(find("alice", "CreateThing", request).ok());
+  EXPECT_EQ(found, "things/2");
 }
 
 IBM_ON_BOTH_ENGINES(CreateRequestsTest);

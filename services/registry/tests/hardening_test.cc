@@ -274,6 +274,21 @@ TEST_P(HardeningTest, AssigningUnitsRevealsNothingAboutUnitsElsewhere) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << elsewhere;
     EXPECT_THAT(s.error_message(), Not(HasSubstr("exist"))) << elsewhere;
   }
+  // The same on an update of an officer of the caller's own satker.
+  create.mutable_officer()->clear_assigned_units();
+  ASSERT_TRUE(officers_
+                  ->CreateOfficer(As("officer", "bnnk-32.73").get(), testing::WithRequestId(create),
+                                  &officer)
+                  .ok());
+  for (const char* elsewhere : {"units/33.74.01.1001-1", "units/32.01.01.1001-1"}) {
+    v1::UpdateOfficerRequest update;
+    update.mutable_officer()->set_name(officer.name());
+    update.mutable_officer()->add_assigned_units(elsewhere);
+    update.mutable_update_mask()->add_paths("assigned_units");
+    v1::Officer updated;
+    grpc::Status s = officers_->UpdateOfficer(As("officer", "bnnk-32.73").get(), update, &updated);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << elsewhere;
+  }
   std::vector<std::string> answers;
   for (const char* unit : {"units/32.01.01.1001-1", "units/32.01.01.1001-7"}) {
     create.mutable_officer()->clear_assigned_units();
@@ -559,6 +574,31 @@ TEST_P(HardeningTest, TheAuditChainNamesTheFirstTamperedEntry) {
   broken = verify();
   EXPECT_EQ(broken.broken_sequence(), edited);
   EXPECT_THAT(broken.problem(), HasSubstr("head records"));
+  // Forgeries that keep every row and the head consistent with each other: blanking the
+  // hashes (and naming an unknown key), rewriting the head after a cut, moving the chain's
+  // start past every entry. None verifies without the key.
+  exec("DELETE FROM changes");  // start from a fresh chain on a fresh head
+  exec(
+      "UPDATE changes_head SET start_seq = 0, last_seq = 0, last_hash = '', head_key = '', "
+      "head_mac = ''");
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(agents_->GetAgent(Central().get(), read, &agent).ok());
+  ASSERT_EQ(verify().broken_sequence(), 0) << verify().problem();
+  EXPECT_EQ(verify().verified_entries(), 4);
+  exec("UPDATE changes SET chain_key = 'forged', chain_hash = '' WHERE seq >= 3");
+  exec("UPDATE changes_head SET last_hash = ''");
+  EXPECT_NE(verify().broken_sequence(), 0);
+  exec("DELETE FROM changes WHERE seq >= 3");
+  auto last = db_->Query("SELECT chain_hash FROM changes WHERE seq = 2");
+  ASSERT_TRUE(last.ok() && last->size() == 1);
+  exec("UPDATE changes_head SET last_seq = 2, last_hash = ?", {last->front().Text(0)});
+  broken = verify();
+  EXPECT_NE(broken.broken_sequence(), 0);
+  EXPECT_THAT(broken.problem(), HasSubstr("head"));
+  exec("UPDATE changes_head SET start_seq = 2");
+  EXPECT_NE(verify().broken_sequence(), 0);
+  // A tampered head also stops new appends (the FULL read fails rather than chain onto it).
+  EXPECT_EQ(agents_->GetAgent(Central().get(), read, &agent).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
   // Agents and provincial officers may not verify the national log.
   v1::VerifyChangesResponse out;
   EXPECT_EQ(changes_->VerifyChanges(As("officer", "bnnp-32").get(), {}, &out).error_code(),
