@@ -6,6 +6,7 @@
 #
 #   tools/mutate.sh [service] [test-regex]     default: registry, every registry test
 #   IBM_MUTATE_TESTS="registry_access_test registry_test" tools/mutate.sh   (fewer binaries)
+#   IBM_MUTATE_MATCH='officers.cc' tools/mutate.sh                         (some mutations)
 #
 # It works on a copy of the tree (git worktree under $TMPDIR) with its own build directory,
 # so the checkout is never touched. What it deletes, in services/<service>/*.cc:
@@ -76,6 +77,17 @@ if [ -f "$rules" ]; then
   done < "$rules"
 fi
 
+# IBM_MUTATE_MATCH (an extended regex) keeps only the mutations whose line matches it.
+if [ -n "${IBM_MUTATE_MATCH:-}" ]; then
+  kept=()
+  for m in "${mutations[@]}"; do
+    f=${m%%:*}; r=${m#*:}; l=${r%%:*}
+    if printf '%s:%s %s\n' "$f" "$l" "$(sed -n "${l}p" "$tree/$f")" | grep -qE -- "$IBM_MUTATE_MATCH"; then
+      kept+=("$m")
+    fi
+  done
+  mutations=("${kept[@]}")
+fi
 survivors=0
 echo "mutate: ${#mutations[@]} mutations" >&2
 for m in "${mutations[@]}"; do
