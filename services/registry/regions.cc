@@ -192,14 +192,17 @@ absl::StatusOr<SearchResult> SearchRegionsBounded(sql::Database& db,
 
   if (!driver.empty()) {
     // The rarest word's names (at most the cap), checked for the other words, sorted.
+    // The word index drives (CROSS JOIN keeps SQLite from scanning regions by code instead).
+    sql::Params params = {driver, PrefixEnd(driver)};
+    if (!within.empty()) params.insert(params.end(), {lo, hi});
+    if (level) params.push_back(level);
     auto rows = db.Query(
         absl::StrCat("SELECT DISTINCT r.code, r.level, r.parent_code, r.name, r.first_edition, "
-                     "r.last_edition, r.retired_in FROM region_words w JOIN regions r ON r.code "
-                     "= w.code WHERE w.word >= ? AND w.word < ? AND r.retired_in IS NULL AND "
-                     "r.code >= ? AND r.code < ?",
+                     "r.last_edition, r.retired_in FROM region_words w CROSS JOIN regions r ON "
+                     "r.code = w.code WHERE w.word >= ? AND w.word < ? AND r.retired_in IS NULL",
+                     within.empty() ? "" : " AND r.code >= ? AND r.code < ?",
                      level ? " AND r.level = ?" : ""),
-        level ? sql::Params{driver, PrefixEnd(driver), lo, hi, level}
-              : sql::Params{driver, PrefixEnd(driver), lo, hi});
+        params);
     if (!rows.ok()) return rows.status();
     std::vector<sql::Row> found;
     for (auto& row : *rows) {

@@ -144,6 +144,8 @@ std::vector<sql::Migration> Migrations() {
            "UPDATE changes SET summary = ''",
            // Request ids are now per caller (a hash of caller and id) and pruned by age.
            "CREATE INDEX IF NOT EXISTS create_requests_by_time ON create_requests (create_time)",
+           // SearchRegions' bounded scan walks one level in code order.
+           "CREATE INDEX IF NOT EXISTS regions_by_level ON regions (level, code)",
        }},
       // The change log becomes the audit log: every entry from here on is chained to the one
       // before it by an HMAC under a key derived from --field_keys (audit/audit_log.h).

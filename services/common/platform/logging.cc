@@ -321,6 +321,10 @@ void InitLogging(LogLevel level, LogFormat format) {
 
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
   if (level < min_level.load(std::memory_order_relaxed)) return;
+  LogAlways(level, msg, fields);
+}
+
+void LogAlways(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
   const absl::Time now = absl::Now();
   if (text_format.load(std::memory_order_relaxed)) {
     Writer::Get().Push(internal::TextLine(

@@ -45,6 +45,9 @@ struct LogField {
 
 // Queues one line (formatted now, written soon).
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields = {});
+// The same, whatever --log_level says: for the few lines of a server's life (serving,
+// stopped) that tools and operators wait for.
+void LogAlways(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields = {});
 
 // Writes every queued line to stderr and returns when done.
 void FlushLogs();

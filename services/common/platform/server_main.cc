@@ -343,7 +343,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   auto server = Server::Start(options, raw, db->get(), &metrics);
   if (!server.ok()) Die(program, "server", server.status());
 
-  Log(LogLevel::kInfo, "serving",
+  LogAlways(LogLevel::kInfo, "serving",
       {{"service", spec.name},
        {"listen", listen},
        {"port", (*server)->port()},
@@ -368,7 +368,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace), absl::GetFlag(FLAGS_lame_duck));
   (*server)->Wait();
   executor.Stop();
-  Log(LogLevel::kInfo, "stopped", {{"service", spec.name}});
+  LogAlways(LogLevel::kInfo, "stopped", {{"service", spec.name}});
   FlushLogs();
   return 0;
 }
