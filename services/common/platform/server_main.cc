@@ -344,15 +344,15 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   if (!server.ok()) Die(program, "server", server.status());
 
   LogAlways(LogLevel::kInfo, "serving",
-      {{"service", spec.name},
-       {"listen", listen},
-       {"port", (*server)->port()},
-       {"metrics_port", metrics.port()},
-       {"db", dsn->Redacted()},
-       {"schema_version", migrated->to_version},
-       {"migrations_applied", migrated->applied},
-       {"tls", !options.tls_cert_file.empty()},
-       {"insecure_dev_auth", absl::GetFlag(FLAGS_insecure_dev_auth)}});
+            {{"service", spec.name},
+             {"listen", listen},
+             {"port", (*server)->port()},
+             {"metrics_port", metrics.port()},
+             {"db", dsn->Redacted()},
+             {"schema_version", migrated->to_version},
+             {"migrations_applied", migrated->applied},
+             {"tls", !options.tls_cert_file.empty()},
+             {"insecure_dev_auth", absl::GetFlag(FLAGS_insecure_dev_auth)}});
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) == 0 && signal_number == SIGHUP) {
