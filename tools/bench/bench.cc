@@ -513,7 +513,7 @@ int Main() {
   std::cout << absl::StrFormat(
       "\nibm-bench: %d calls in flight over %d channels; %d rounds of echo then GetRegion, each "
       "phase %s warm-up + %s measured; "
-      "both servers --workers=%d --max_queued=%d, info logging; %u CPUs; only grpc-status 0 "
+      "servers --workers=%d --max_queued=%d, info logging unless said; %u CPUs; only grpc-status 0 "
       "counts\n\n",
       n, absl::GetFlag(FLAGS_channels), rounds, absl::FormatDuration(warmup),
       absl::FormatDuration(phase), absl::GetFlag(FLAGS_server_workers),

@@ -599,6 +599,21 @@ TEST_P(HardeningTest, TheAuditChainNamesTheFirstTamperedEntry) {
   // A tampered head also stops new appends (the FULL read fails rather than chain onto it).
   EXPECT_EQ(agents_->GetAgent(Central().get(), read, &agent).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+  // Bad ranges name their field.
+  {
+    v1::VerifyChangesRequest bad;
+    bad.set_after_sequence(-1);
+    v1::VerifyChangesResponse out;
+    EXPECT_THAT(changes_->VerifyChanges(As("auditor", "bnn").get(), bad, &out),
+                HasField("after_sequence"));
+    bad.set_after_sequence(0);
+    for (int64_t max : {int64_t{-1}, int64_t{1000001}}) {
+      bad.set_max_entries(max);
+      EXPECT_THAT(changes_->VerifyChanges(As("auditor", "bnn").get(), bad, &out),
+                  HasField("max_entries"))
+          << max;
+    }
+  }
   // Agents and provincial officers may not verify the national log.
   v1::VerifyChangesResponse out;
   EXPECT_EQ(changes_->VerifyChanges(As("officer", "bnnp-32").get(), {}, &out).error_code(),
