@@ -267,17 +267,20 @@ RegionService::RegionService(std::shared_ptr<const Core> core, platform::Runtime
 
 ServerUnaryReactor* RegionService::GetRegion(CallbackServerContext* ctx,
                                              const v1::GetRegionRequest* req, v1::Region* resp) {
-  return calls_.Run(ctx, "GetRegion", [=, this](const Call& call) -> absl::Status {
-    if (auto s = RequireAccess(*call.caller, "GetRegion"); !s.ok()) return s;
-    auto code = ParseRegionName(req->name(), "name");
-    if (!code.ok()) return code.status();
-    auto rows = core_->db().Query(
-        absl::StrCat("SELECT ", kRegionColumns, " FROM regions WHERE code = ?"), {code->str()});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return absl::NotFoundError(absl::StrCat(req->name(), " not found"));
-    ToRegion(rows->front(), resp);
-    return absl::OkStatus();
-  });
+  return calls_.Run(
+      ctx, "GetRegion",
+      [=, this](const Call& call) -> absl::Status {
+        if (auto s = RequireAccess(*call.caller, "GetRegion"); !s.ok()) return s;
+        auto code = ParseRegionName(req->name(), "name");
+        if (!code.ok()) return code.status();
+        auto rows = core_->db().Query(
+            absl::StrCat("SELECT ", kRegionColumns, " FROM regions WHERE code = ?"), {code->str()});
+        if (!rows.ok()) return rows.status();
+        if (rows->empty()) return absl::NotFoundError(absl::StrCat(req->name(), " not found"));
+        ToRegion(rows->front(), resp);
+        return absl::OkStatus();
+      },
+      platform::Access::kAuthenticated, platform::Execution::kShortRead);
 }
 
 ServerUnaryReactor* RegionService::ListRegions(CallbackServerContext* ctx,

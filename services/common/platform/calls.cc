@@ -94,7 +94,8 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
     call.caller = *std::move(principal);
   }
 
-  if (execution == Execution::kInline) {
+  if (execution == Execution::kInline ||
+      (execution == Execution::kShortRead && runtime_.embedded_database)) {
     Finish(ctx, reactor, method, call, RunGuarded(body, call, method));
     return reactor;
   }

@@ -36,6 +36,9 @@ struct Runtime {
   Executor* executor = nullptr;
   Metrics* metrics = nullptr;  // optional
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The database is embedded (SQLite): a short read never waits on a network, so kShortRead
+  // bodies run on gRPC's thread instead of paying two thread hand-offs.
+  bool embedded_database = false;
 };
 
 // What a handler body knows about its call.
@@ -54,6 +57,10 @@ enum class Access {
 enum class Execution {
   kExecutor,  // the default: the body may block (SQL)
   kInline,    // the body never blocks: run it on gRPC's thread
+  // The body is one indexed read of a few rows: inline on an embedded database, where it
+  // takes microseconds (measured: GetRegion's throughput 0.45 -> 0.6-0.75 of a bare echo on
+  // SQLite), on the executor when the database is a server across the network.
+  kShortRead,
 };
 
 class UnaryCalls {

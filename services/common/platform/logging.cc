@@ -67,11 +67,13 @@ class Writer {
 
   void Flush() {
     absl::MutexLock lock(&mu_);
+    ++flushing_;
     auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return paused_ || (queue_.empty() && writing_ == 0);
     };
     // Bounded: a stalled stderr must not hang the exit or a SIGTERM shutdown.
     mu_.AwaitWithTimeout(absl::Condition(&drained), absl::Seconds(5));
+    --flushing_;
   }
 
   void SetCapture(std::string* capture) {
@@ -102,6 +104,13 @@ class Writer {
         auto ready = [this]()
                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_ && !queue_.empty(); };
         mu_.Await(absl::Condition(&ready));
+        // Then gather a batch: one wake-up and one write per kBatchWindow under load, rather
+        // than a context switch per line (measured: a tenth of GetRegion's throughput).
+        auto full = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return flushing_ > 0 || queue_.size() >= kBatchLines;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&full), kBatchWindow);
+        if (paused_) continue;
         batch.swap(queue_);
         writing_ = batch.size();
       }
@@ -138,6 +147,9 @@ class Writer {
   size_t writing_ ABSL_GUARDED_BY(mu_) = 0;
   size_t limit_ ABSL_GUARDED_BY(mu_) = 16384;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  int flushing_ ABSL_GUARDED_BY(mu_) = 0;  // callers waiting in Flush: write at once
+  static constexpr size_t kBatchLines = 1024;
+  static constexpr absl::Duration kBatchWindow = absl::Milliseconds(20);
   std::string* capture_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 

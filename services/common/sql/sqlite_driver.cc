@@ -48,6 +48,10 @@ class SqliteConnection final : public Connection {
  public:
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path,
                                                           absl::Duration busy_timeout) {
+    // Memory statistics take a global mutex on every allocation of every connection; nothing
+    // here reads them. Only possible before SQLite initializes (else a harmless MISUSE).
+    static const int unused = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)unused;
     sqlite3* raw = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -55,8 +59,10 @@ class SqliteConnection final : public Connection {
     if (rc != SQLITE_OK) return Error(raw, rc, absl::StrCat("open ", path));
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, static_cast<int>(absl::ToInt64Milliseconds(busy_timeout)));
-    for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    // mmap_size: reads map the file instead of a pread per page (measured: 5% of a loaded
+    // server's CPU was pread); writes still go through the WAL.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA mmap_size=1073741824"}) {
       if (auto s = conn->Query(pragma, {}); !s.ok()) return s.status();
     }
     return conn;
