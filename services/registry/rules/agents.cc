@@ -1,0 +1,3 @@
+#include "registry/rules/agents.h"
+
+namespace ibm::registry::rules {}  // namespace ibm::registry::rules

@@ -1,0 +1,3 @@
+#include "registry/rules/satkers.h"
+
+namespace ibm::registry::rules {}  // namespace ibm::registry::rules

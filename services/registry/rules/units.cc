@@ -1,0 +1,3 @@
+#include "registry/rules/units.h"
+
+namespace ibm::registry::rules {}  // namespace ibm::registry::rules

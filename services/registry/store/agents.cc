@@ -1,0 +1,3 @@
+#include "registry/store/agents.h"
+
+namespace ibm::registry::store {}  // namespace ibm::registry::store
