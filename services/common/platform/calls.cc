@@ -78,7 +78,7 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
                                           Execution execution) const {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Call call;
-  call.received = runtime_.clock();
+  call.received = absl::Now();  // real time: deadlines are the client's, not a test clock's
   call.deadline = DeadlineOf(ctx);
   std::optional<std::string> given = Header(ctx, "x-request-id");
   call.request_id = given && UsableRequestId(*given) ? *given : NewRequestId();
@@ -103,7 +103,7 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
     absl::Status status;
     if (ctx->IsCancelled()) {
       status = absl::CancelledError("the client cancelled the call before it ran");
-    } else if (runtime_.clock() >= call.deadline) {
+    } else if (absl::Now() >= call.deadline) {
       status = absl::DeadlineExceededError("the deadline passed while the call waited to run");
     } else {
       status = RunGuarded(body, call, method);
@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
 void UnaryCalls::Finish(grpc::CallbackServerContext* ctx, grpc::ServerUnaryReactor* reactor,
                         const std::string& method, const Call& call,
                         const absl::Status& status) const {
-  const double seconds = absl::ToDoubleSeconds(runtime_.clock() - call.received);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - call.received);
   const std::string code = CodeName(status.code());
   if (runtime_.metrics != nullptr) {
     runtime_.metrics->ObserveCall(method, code, seconds);

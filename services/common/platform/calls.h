@@ -35,6 +35,8 @@ struct Runtime {
   const auth::Authenticator* authenticator = nullptr;
   Executor* executor = nullptr;
   Metrics* metrics = nullptr;  // optional
+  // The services' clock for what they record (create and update times, retention); tests
+  // inject their own. Deadlines and call durations always use real time.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
   // The database is embedded (SQLite): a short read never waits on a network, so kShortRead
   // bodies run on gRPC's thread instead of paying two thread hand-offs.
@@ -46,7 +48,7 @@ struct Call {
   std::optional<auth::Principal> caller;  // always set for authenticated methods
   std::string request_id;                 // x-request-id, given or generated
   absl::Time deadline;                    // the client's deadline (InfiniteFuture if none)
-  absl::Time received;                    // by the runtime's clock
+  absl::Time received;                    // real time
 };
 
 enum class Access {

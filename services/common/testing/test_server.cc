@@ -41,7 +41,8 @@ TestServer::TestServer(sql::Database* db, Options options)
       authenticator_(Jwt(tokens_)),
       executor_(options.workers, options.max_queued),
       metrics_("test"),
-      runtime_{authenticator_.get(), &executor_, &metrics_, [] { return absl::Now(); }} {}
+      runtime_{authenticator_.get(), &executor_, &metrics_,
+               options.clock ? options.clock : [] { return absl::Now(); }} {}
 
 TestServer::~TestServer() {
   if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());

@@ -3,10 +3,13 @@
 // A real server in the test process for service tests: port 0 on loopback, real JWTs
 // signed by a per-test key, a real executor, metrics and health.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "auth/authenticator.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -30,12 +33,38 @@ Request WithRequestId(Request request) {
   return request;
 }
 
+// A clock a test moves by hand: thread-safe, starts at `start`.
+class ManualClock {
+ public:
+  explicit ManualClock(absl::Time start = absl::FromUnixSeconds(1767225600))  // 2026-01-01
+      : now_(start) {}
+  absl::Time Now() const {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    now_ += d;
+  }
+  // For TestServer::Options::clock; the ManualClock must outlive the server.
+  std::function<absl::Time()> AsFunction() const {
+    return [this] { return Now(); };
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
 class TestServer {
  public:
   struct Options {
     int workers = 4;
     int max_queued = 64;
     absl::Duration health_interval = absl::Milliseconds(100);
+    // What the services take for now (Runtime::clock); real time unless a test injects one,
+    // e.g. a ManualClock.
+    std::function<absl::Time()> clock;
   };
 
   // `db` (optional) drives readiness and is what ServiceContext hands to services.

@@ -44,11 +44,14 @@ inline const std::vector<Seed> kRegions = {
 
 class RegistryTest : public testing::EngineTest {
  protected:
+  // Set in a derived fixture's constructor (e.g. an injected clock) before SetUp runs.
+  testing::TestServer::Options server_options_;
+
   void SetUp() override {
     EngineTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(sql::Migrate(*db_, Migrations()).ok());
-    server_ = std::make_unique<testing::TestServer>(db_.get());
+    server_ = std::make_unique<testing::TestServer>(db_.get(), server_options_);
     auto context = server_->Context("registry", 1);
     auto services = Spec().build(context);
     ASSERT_TRUE(services.ok()) << services.status();

@@ -38,7 +38,8 @@ TEST(NamesTest, RegionNamesAreCanonicalAndOfTheAskedLevel) {
                           "regions/+32", "region/32", "regions/", "32.73"}) {
     EXPECT_FALSE(ParseRegionName(bad, "f").ok()) << bad;
   }
-  auto wrong_level = ParseRegionName("regions/32.73", "unit.village", domain::RegionLevel::kVillage);
+  auto wrong_level =
+      ParseRegionName("regions/32.73", "unit.village", domain::RegionLevel::kVillage);
   ASSERT_FALSE(wrong_level.ok());
   EXPECT_NE(wrong_level.status().message().find("unit.village"), std::string::npos);
 }
