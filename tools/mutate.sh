@@ -9,9 +9,10 @@
 #   IBM_MUTATE_MATCH='officers.cc' tools/mutate.sh                         (some mutations)
 #
 # It works on a copy of the tree (git worktree under $TMPDIR) with its own build directory,
-# so the checkout is never touched. What it deletes, in services/<service>/*.cc:
-#   - every statement `if (auto s = RequireScope(...); !s.ok()) return s;` and the same for
-#     RequireAccess and RequireUnitsInScope (one line each);
+# so the checkout is never touched. What it deletes, in services/<service>/*.cc (the handlers):
+#   - every statement `if (auto s = RequireScope(...); !s.ok()) return s;` or
+#     `IBM_RETURN_IF_ERROR(RequireScope(...));`, and the same for RequireAccess and
+#     RequireUnitsInScope (one line each);
 #   - every line listed in tools/mutation-rules.txt for the service or services/common
 #     (`<file>:<fixed text>`, or `<file>:<text>=><replacement>`),
 #     the rules that checks of input and state hang on.
@@ -54,7 +55,7 @@ mutations=()   # "file:line" (delete the line) or "file:line:<text>=><replacemen
 for f in "$tree/services/$service"/*.cc; do
   while IFS=: read -r line _; do
     mutations+=("${f#$tree/}:$line")
-  done < <(grep -nE '^\s*if \(auto s = (RequireScope|RequireAccess|RequireUnitsInScope)\(.*\); !s\.ok\(\)\) return s;\s*$' "$f" || true)
+  done < <(grep -nE '^\s*(if \(auto s = (RequireScope|RequireAccess|RequireUnitsInScope)\(.*\); !s\.ok\(\)\) return s;|IBM_RETURN_IF_ERROR\((RequireScope|RequireAccess|RequireUnitsInScope)\(.*\)\);)\s*$' "$f" || true)
 done
 rules=$root/tools/mutation-rules.txt
 if [ -f "$rules" ]; then

@@ -131,29 +131,4 @@ class ChangeLogService final : public v1::ChangeLogService::CallbackService {
   platform::UnaryCalls calls_;
 };
 
-// Words of a region name for search: lowercased ASCII letters and digits (other bytes kept),
-// split at everything else.
-std::vector<std::string> NameWords(absl::string_view name);
-
-// Where a search page ended: regions come in (level, code) order.
-struct SearchPosition {
-  int level = 0;
-  std::string code;
-};
-absl::StatusOr<SearchPosition> ParseSearchPosition(absl::string_view text);
-std::string FormatSearchPosition(const SearchPosition& p);
-struct SearchResult {
-  std::vector<sql::Row> rows;  // in (level, code) order, at most the page size
-  bool more = false;           // a next page may hold more; it starts after `next`
-  SearchPosition next;
-};
-// Regions (not retired) whose name has, for every query word, a word starting with it; of
-// `level` if not 0; strictly inside `within` (a code) if not empty; after `after`.
-// Bounded work per call (see regions.cc); DEADLINE_EXCEEDED past `deadline`.
-absl::StatusOr<SearchResult> SearchRegionsBounded(sql::Database& db,
-                                                  const std::vector<std::string>& words, int level,
-                                                  const std::string& within,
-                                                  const SearchPosition& after, int page_size,
-                                                  absl::Time deadline);
-
 }  // namespace ibm::registry

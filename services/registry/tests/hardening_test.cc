@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "platform/logging.h"
+#include "registry/rules/regions.h"
 #include "registry/services.h"
 #include "registry/tests/registry_fixture.h"
 
@@ -375,7 +376,7 @@ TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
       const int l = 1 + static_cast<int>(std::count(s.code.begin(), s.code.end(), '.'));
       if (level != 0 && l != level) continue;
       if (!within.empty() && !absl::StartsWith(s.code, within + ".")) continue;
-      std::vector<std::string> name_words = NameWords(s.name);
+      std::vector<std::string> name_words = rules::NameWords(s.name);
       bool all = true;
       for (const std::string& w : words) {
         all = all && std::any_of(name_words.begin(), name_words.end(),
@@ -413,7 +414,7 @@ TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
       {"w", 0, "", 999},
       {"we de", 0, "35.03.04", 1}};
   for (const Query& q : queries) {
-    const std::vector<std::string> expected = brute_force(NameWords(q.text), q.level, q.within);
+    const std::vector<std::string> expected = brute_force(rules::NameWords(q.text), q.level, q.within);
     std::vector<std::string> got;
     v1::SearchRegionsRequest req;
     req.set_query(q.text);
