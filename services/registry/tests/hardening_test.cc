@@ -414,7 +414,8 @@ TEST_P(HardeningTest, SearchFindsExactlyWhatABruteForceScanFindsPageByPage) {
       {"w", 0, "", 999},
       {"we de", 0, "35.03.04", 1}};
   for (const Query& q : queries) {
-    const std::vector<std::string> expected = brute_force(rules::NameWords(q.text), q.level, q.within);
+    const std::vector<std::string> expected =
+        brute_force(rules::NameWords(q.text), q.level, q.within);
     std::vector<std::string> got;
     v1::SearchRegionsRequest req;
     req.set_query(q.text);
