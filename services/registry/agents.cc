@@ -194,10 +194,8 @@ ServerUnaryReactor* AgentService::ListAgents(CallbackServerContext* ctx,
           IBM_ASSIGN_OR_RETURN(found, agents.List(s, unit, status, page.after, page.size + 1));
           return absl::OkStatus();
         }));
-    if (found.size() > static_cast<size_t>(page.size)) {
-      found.resize(page.size);
-      resp->set_next_page_token(core_->pages().Next(query, found.back().id));
-    }
+    resp->set_next_page_token(resource::TrimToPage(core_->pages(), query, found, page,
+                                                   [](const auto& item) { return item.id; }));
     for (const store::Agent& a : found) ToProto(a, nullptr, resp->add_agents());
     return absl::OkStatus();
   });

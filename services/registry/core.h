@@ -26,6 +26,7 @@
 #include "resource/etag.h"
 #include "resource/fields.h"
 #include "resource/idempotency.h"
+#include "resource/pages.h"
 #include "resource/update_mask.h"
 #include "sql/database.h"
 

@@ -147,10 +147,8 @@ ServerUnaryReactor* OfficerService::ListOfficers(CallbackServerContext* ctx,
       return absl::OkStatus();
     });
     if (!st.ok()) return st;
-    if (found.size() > static_cast<size_t>(page->size)) {
-      found.resize(page->size);
-      resp->set_next_page_token(core_->pages().Next(query, found.back().id));
-    }
+    resp->set_next_page_token(resource::TrimToPage(core_->pages(), query, found, *page,
+                                                   [](const auto& item) { return item.id; }));
     for (const auto& o : found) ToProto(o, SeesNip(*call.caller), resp->add_officers());
     return absl::OkStatus();
   });

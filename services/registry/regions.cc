@@ -76,16 +76,6 @@ std::string ImportWhat(absl::string_view id) {
   return absl::StrCat("region import ", rules::ImportName(id));
 }
 
-// Lists fetch one row more than the page: drops it, and returns the next page's token (empty
-// at the end), keyed by the page's last row.
-template <class T, class Key>
-std::string TrimToPage(const Core& core, absl::string_view query, std::vector<T>& found,
-                       const platform::Page& page, Key key) {
-  if (found.size() <= static_cast<size_t>(page.size)) return "";
-  found.resize(page.size);
-  return core.pages().Next(query, key(found.back()));
-}
-
 // After staging failed with ALREADY_EXISTS (`status`): a code staged by an earlier chunk.
 // Names the first such row and where the first one came from; `status` when none is found.
 absl::Status NameStagedBefore(sql::Database& db, const store::Regions& regions,
@@ -278,8 +268,8 @@ ServerUnaryReactor* RegionService::ListRegions(CallbackServerContext* ctx,
       return absl::OkStatus();
     });
     if (!st.ok()) return st;
-    resp->set_next_page_token(
-        TrimToPage(*core_, query, found, *page, [](const store::Region& r) { return r.code; }));
+    resp->set_next_page_token(resource::TrimToPage(core_->pages(), query, found, *page,
+                                                   [](const store::Region& r) { return r.code; }));
     for (const auto& r : found) ToProto(r, resp->add_regions());
     return absl::OkStatus();
   });
@@ -485,7 +475,7 @@ ServerUnaryReactor* RegionService::ListRegionEditions(CallbackServerContext* ctx
     });
     if (!st.ok()) return st;
     resp->set_next_page_token(
-        TrimToPage(*core_, query, found, *page, [](const store::RegionImport& i) {
+        resource::TrimToPage(core_->pages(), query, found, *page, [](const store::RegionImport& i) {
           return rules::FormatEditionsPosition(i.commit_time_us.value_or(0), i.id);
         }));
     for (const auto& i : found) ToProto(i, resp->add_imports());

@@ -121,10 +121,8 @@ ServerUnaryReactor* SatkerService::ListSatkers(CallbackServerContext* ctx,
           IBM_ASSIGN_OR_RETURN(found, satkers.List(s, q));
           return absl::OkStatus();
         }));
-    if (found.size() > static_cast<size_t>(page.size)) {
-      found.resize(page.size);
-      resp->set_next_page_token(core_->pages().Next(query, found.back().id));
-    }
+    resp->set_next_page_token(resource::TrimToPage(core_->pages(), query, found, page,
+                                                   [](const auto& item) { return item.id; }));
     for (const store::Satker& s : found) ToProto(s, resp->add_satkers());
     return absl::OkStatus();
   });

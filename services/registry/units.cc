@@ -131,10 +131,8 @@ ServerUnaryReactor* UnitService::ListUnits(CallbackServerContext* ctx,
           IBM_ASSIGN_OR_RETURN(found, units.List(s, q));
           return absl::OkStatus();
         }));
-    if (found.size() > static_cast<size_t>(page.size)) {
-      found.resize(page.size);
-      resp->set_next_page_token(core_->pages().Next(query, found.back().id));
-    }
+    resp->set_next_page_token(resource::TrimToPage(core_->pages(), query, found, page,
+                                                   [](const auto& item) { return item.id; }));
     for (const store::Unit& u : found) ToProto(u, resp->add_units());
     return absl::OkStatus();
   });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -62,6 +63,12 @@ class Session {
 
 // "(?, ?, ?)": a tuple of n placeholders, for IN lists and VALUES.
 std::string Placeholders(size_t n);
+
+// A named statement filled in: `pattern` with each "%s", in turn, replaced by the next of
+// `parts` (a column list, placeholders, an optional condition), then `suffix` (e.g.
+// Dialect::ForUpdate()). Parts are the store's own constants, never a caller's text.
+std::string Statement(absl::string_view pattern, std::initializer_list<absl::string_view> parts,
+                      absl::string_view suffix = "");
 
 // Prepared statements each connection keeps: past this many distinct statements (queries
 // built with a variable number of placeholders, say), the cache starts over, so memory and

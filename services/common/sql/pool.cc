@@ -53,6 +53,20 @@ std::string Placeholders(size_t n) {
   return out + ")";
 }
 
+std::string Statement(absl::string_view pattern, std::initializer_list<absl::string_view> parts,
+                      absl::string_view suffix) {
+  std::string out;
+  size_t at = 0;
+  for (absl::string_view part : parts) {
+    const size_t slot = pattern.find("%s", at);
+    if (slot == absl::string_view::npos) break;
+    absl::StrAppend(&out, pattern.substr(at, slot - at), part);
+    at = slot + 2;
+  }
+  absl::StrAppend(&out, pattern.substr(at), suffix);
+  return out;
+}
+
 absl::StatusOr<std::unique_ptr<Database>> Open(absl::string_view text, const OpenOptions& options) {
   auto dsn = ParseDsn(text);
   if (!dsn.ok()) return dsn.status();

@@ -34,12 +34,6 @@ constexpr char kTouchAgent[] = "UPDATE agents SET version = ?, update_time = ? W
 constexpr char kSelectUnitStatus[] = "SELECT status FROM units WHERE id = ?";
 constexpr char kSelectUnit[] = "SELECT 1 FROM units WHERE id = ?";
 
-std::string Sql(const char* pattern, absl::string_view insert, absl::string_view suffix = "") {
-  std::string out(pattern);
-  out.replace(out.find("%s"), 2, std::string(insert));
-  return absl::StrCat(out, suffix);
-}
-
 Agent FromRow(const sql::Row& row) {
   Agent a;
   a.id = row.Text("id");
@@ -71,8 +65,9 @@ Training TrainingFromRow(const sql::Row& row) {
 
 absl::StatusOr<Agent> Agents::Get(sql::Session& s, absl::string_view unit_id, absl::string_view id,
                                   absl::string_view name, bool for_update) const {
-  auto row = s.QueryOne(Sql(kSelectAgent, kAgentColumns, for_update ? dialect_.ForUpdate() : ""),
-                        {id, unit_id}, name);
+  auto row = s.QueryOne(
+      sql::Statement(kSelectAgent, {kAgentColumns}, for_update ? dialect_.ForUpdate() : ""),
+      {id, unit_id}, name);
   if (!row.ok()) return row.status();
   std::vector<Agent> one = {FromRow(*row)};
   if (auto st = LoadTrainings(s, one); !st.ok()) return st;
@@ -82,9 +77,10 @@ absl::StatusOr<Agent> Agents::Get(sql::Session& s, absl::string_view unit_id, ab
 absl::StatusOr<std::vector<Agent>> Agents::List(sql::Session& s, absl::string_view unit_id,
                                                 std::optional<int> status,
                                                 absl::string_view after_id, int limit) const {
-  auto rows = status ? s.Query(Sql(kSelectAgentsOfUnitInStatus, kAgentColumns),
+  auto rows = status ? s.Query(sql::Statement(kSelectAgentsOfUnitInStatus, {kAgentColumns}),
                                {unit_id, after_id, *status, limit})
-                     : s.Query(Sql(kSelectAgentsOfUnit, kAgentColumns), {unit_id, after_id, limit});
+                     : s.Query(sql::Statement(kSelectAgentsOfUnit, {kAgentColumns}),
+                               {unit_id, after_id, limit});
   if (!rows.ok()) return rows.status();
   std::vector<Agent> out;
   out.reserve(rows->size());
@@ -101,7 +97,8 @@ absl::Status Agents::LoadTrainings(sql::Session& s, std::vector<Agent>& agents) 
     ids.push_back(a.id);
     by_id[a.id] = &a;
   }
-  auto rows = s.Query(Sql(kSelectTrainingsOfAgents, sql::Placeholders(ids.size())), ids);
+  auto rows =
+      s.Query(sql::Statement(kSelectTrainingsOfAgents, {sql::Placeholders(ids.size())}), ids);
   if (!rows.ok()) return rows.status();
   for (const sql::Row& row : *rows) {
     auto it = by_id.find(row.Text("agent_id"));

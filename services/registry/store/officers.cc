@@ -26,12 +26,6 @@ constexpr char kInsertOfficerUnits[] = "INSERT INTO officer_units (officer_id, u
 constexpr char kSelectFosteringSatker[] = "SELECT satker_id FROM units WHERE id = ?";
 constexpr char kSelectSatker[] = "SELECT 1 FROM satkers WHERE id = ?";
 
-std::string Sql(const char* pattern, absl::string_view insert, absl::string_view suffix = "") {
-  std::string out(pattern);
-  out.replace(out.find("%s"), 2, std::string(insert));
-  return absl::StrCat(out, suffix);
-}
-
 Officer FromRow(const sql::Row& row) {
   Officer o;
   o.id = row.Text("id");
@@ -51,9 +45,9 @@ Officer FromRow(const sql::Row& row) {
 absl::StatusOr<Officer> Officers::Get(sql::Session& s, absl::string_view satker_id,
                                       absl::string_view id, absl::string_view name,
                                       bool for_update) const {
-  auto row =
-      s.QueryOne(Sql(kSelectOfficer, kOfficerColumns, for_update ? dialect_.ForUpdate() : ""),
-                 {satker_id, id}, name);
+  auto row = s.QueryOne(
+      sql::Statement(kSelectOfficer, {kOfficerColumns}, for_update ? dialect_.ForUpdate() : ""),
+      {satker_id, id}, name);
   if (!row.ok()) return row.status();
   std::vector<Officer> one = {FromRow(*row)};
   if (auto st = LoadUnits(s, one); !st.ok()) return st;
@@ -62,7 +56,8 @@ absl::StatusOr<Officer> Officers::Get(sql::Session& s, absl::string_view satker_
 
 absl::StatusOr<std::vector<Officer>> Officers::List(sql::Session& s, absl::string_view satker_id,
                                                     absl::string_view after_id, int limit) const {
-  auto rows = s.Query(Sql(kSelectOfficersOfSatker, kOfficerColumns), {satker_id, after_id, limit});
+  auto rows = s.Query(sql::Statement(kSelectOfficersOfSatker, {kOfficerColumns}),
+                      {satker_id, after_id, limit});
   if (!rows.ok()) return rows.status();
   std::vector<Officer> out;
   out.reserve(rows->size());
@@ -79,7 +74,7 @@ absl::Status Officers::LoadUnits(sql::Session& s, std::vector<Officer>& officers
     ids.push_back(o.id);
     by_id[o.id] = &o;
   }
-  auto rows = s.Query(Sql(kSelectUnitsOfOfficers, sql::Placeholders(ids.size())), ids);
+  auto rows = s.Query(sql::Statement(kSelectUnitsOfOfficers, {sql::Placeholders(ids.size())}), ids);
   if (!rows.ok()) return rows.status();
   for (const sql::Row& row : *rows) {
     auto it = by_id.find(row.Text("officer_id"));

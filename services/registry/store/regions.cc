@@ -84,20 +84,6 @@ constexpr size_t kStagedRowsPerInsert = 400;
 constexpr size_t kWordsPerInsert = 1000;
 constexpr size_t kCodesPerStatement = 500;
 
-// `pattern` with each "%s", in turn, replaced by the next of `parts`.
-std::string Sql(absl::string_view pattern, std::initializer_list<absl::string_view> parts) {
-  std::string out;
-  size_t at = 0;
-  for (absl::string_view part : parts) {
-    const size_t slot = pattern.find("%s", at);
-    if (slot == absl::string_view::npos) break;
-    absl::StrAppend(&out, pattern.substr(at, slot - at), part);
-    at = slot + 2;
-  }
-  absl::StrAppend(&out, pattern.substr(at));
-  return out;
-}
-
 sql::Value NullIfEmpty(const std::string& text) {
   return text.empty() ? sql::Value() : sql::Value(text);
 }
@@ -152,7 +138,8 @@ absl::Status ForCodes(sql::Session& s, const char* pattern, const sql::Params& l
     const size_t n = std::min(kCodesPerStatement, codes.size() - start);
     sql::Params params = leading;
     params.insert(params.end(), codes.begin() + start, codes.begin() + start + n);
-    if (auto r = s.Exec(Sql(pattern, {sql::Placeholders(n)}), params); !r.ok()) return r.status();
+    if (auto r = s.Exec(sql::Statement(pattern, {sql::Placeholders(n)}), params); !r.ok())
+      return r.status();
   }
   return absl::OkStatus();
 }
@@ -161,13 +148,13 @@ absl::Status ForCodes(sql::Session& s, const char* pattern, const sql::Params& l
 
 absl::StatusOr<Region> Regions::Get(sql::Session& s, absl::string_view code,
                                     absl::string_view name) const {
-  auto row = s.QueryOne(Sql(kSelectRegion, {kRegionColumns}), {code}, name);
+  auto row = s.QueryOne(sql::Statement(kSelectRegion, {kRegionColumns}), {code}, name);
   if (!row.ok()) return row.status();
   return RegionFromRow(*row);
 }
 
 absl::StatusOr<std::optional<Region>> Regions::Find(sql::Session& s, absl::string_view code) const {
-  auto rows = s.Query(Sql(kSelectRegion, {kRegionColumns}), {code});
+  auto rows = s.Query(sql::Statement(kSelectRegion, {kRegionColumns}), {code});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::nullopt;
   return RegionFromRow(rows->front());
@@ -183,10 +170,10 @@ absl::StatusOr<std::vector<Region>> Regions::Children(sql::Session& s, absl::str
                                                       absl::string_view after_code,
                                                       bool with_retired, int limit) const {
   const absl::string_view retired = with_retired ? "" : kOnlyNotRetired;
-  auto rows =
-      parent.empty()
-          ? s.Query(Sql(kSelectProvinces, {kRegionColumns, retired}), {after_code, limit})
-          : s.Query(Sql(kSelectChildren, {kRegionColumns, retired}), {parent, after_code, limit});
+  auto rows = parent.empty() ? s.Query(sql::Statement(kSelectProvinces, {kRegionColumns, retired}),
+                                       {after_code, limit})
+                             : s.Query(sql::Statement(kSelectChildren, {kRegionColumns, retired}),
+                                       {parent, after_code, limit});
   if (!rows.ok()) return rows.status();
   return RegionsFromRows(*rows);
 }
@@ -203,10 +190,10 @@ absl::StatusOr<std::vector<Region>> Regions::WithWord(sql::Session& s, const Key
   sql::Params params = {words.from, words.to};
   if (inside) params.insert(params.end(), {inside->from, inside->to});
   if (level) params.push_back(level);
-  auto rows =
-      s.Query(Sql(kSelectRegionsWithWord,
-                  {kJoinedRegionColumns, inside ? kJoinedInside : "", level ? kJoinedOfLevel : ""}),
-              params);
+  auto rows = s.Query(
+      sql::Statement(kSelectRegionsWithWord, {kJoinedRegionColumns, inside ? kJoinedInside : "",
+                                              level ? kJoinedOfLevel : ""}),
+      params);
   if (!rows.ok()) return rows.status();
   return RegionsFromRows(*rows);
 }
@@ -214,7 +201,7 @@ absl::StatusOr<std::vector<Region>> Regions::WithWord(sql::Session& s, const Key
 absl::StatusOr<std::vector<Region>> Regions::OfLevel(sql::Session& s, int level,
                                                      absl::string_view after_code,
                                                      const KeyRange& inside, int limit) const {
-  auto rows = s.Query(Sql(kSelectRegionsOfLevel, {kRegionColumns}),
+  auto rows = s.Query(sql::Statement(kSelectRegionsOfLevel, {kRegionColumns}),
                       {level, after_code, inside.from, inside.to, limit});
   if (!rows.ok()) return rows.status();
   return RegionsFromRows(*rows);
@@ -222,9 +209,9 @@ absl::StatusOr<std::vector<Region>> Regions::OfLevel(sql::Session& s, int level,
 
 absl::StatusOr<RegionImport> Regions::GetImport(sql::Session& s, absl::string_view id,
                                                 absl::string_view what, bool for_update) const {
-  auto row = s.QueryOne(
-      absl::StrCat(Sql(kSelectImport, {kImportColumns}), for_update ? dialect_.ForUpdate() : ""),
-      {id}, what);
+  auto row = s.QueryOne(absl::StrCat(sql::Statement(kSelectImport, {kImportColumns}),
+                                     for_update ? dialect_.ForUpdate() : ""),
+                        {id}, what);
   if (!row.ok()) return row.status();
   return ImportFromRow(*row);
 }
@@ -242,7 +229,7 @@ absl::StatusOr<std::vector<RegionImport>> Regions::Committed(sql::Session& s,
                                                              absl::string_view after_id,
                                                              int limit) const {
   auto rows = s.Query(
-      Sql(kSelectCommittedImports, {kImportColumns}),
+      sql::Statement(kSelectCommittedImports, {kImportColumns}),
       {static_cast<int>(ImportState::kCommitted), before_time_us, before_time_us, after_id, limit});
   if (!rows.ok()) return rows.status();
   std::vector<RegionImport> out;
@@ -277,7 +264,7 @@ absl::Status Regions::StageChunk(sql::Session& s, RegionImport& import, int chun
 
 absl::StatusOr<std::vector<ImportRow>> Regions::Staged(sql::Session& s,
                                                        absl::string_view import_id) const {
-  auto rows = s.Query(Sql(kSelectStagedRows, {kImportRowColumns}), {import_id});
+  auto rows = s.Query(sql::Statement(kSelectStagedRows, {kImportRowColumns}), {import_id});
   if (!rows.ok()) return rows.status();
   std::vector<ImportRow> out;
   out.reserve(rows->size());
@@ -292,7 +279,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, ImportRow>> Regions::StagedAmong
     const size_t n = std::min(kCodesPerStatement, codes.size() - start);
     sql::Params params = {import_id};
     params.insert(params.end(), codes.begin() + start, codes.begin() + start + n);
-    auto rows = s.Query(Sql(kSelectStagedAmong, {kImportRowColumns, sql::Placeholders(n)}), params);
+    auto rows = s.Query(
+        sql::Statement(kSelectStagedAmong, {kImportRowColumns, sql::Placeholders(n)}), params);
     if (!rows.ok()) return rows.status();
     for (const sql::Row& row : *rows) {
       ImportRow staged = ImportRowFromRow(row);

@@ -30,12 +30,6 @@ constexpr char kSelectCurrentRegionName[] =
 constexpr char kSelectCurrentProvinces[] =
     "SELECT code, name FROM regions WHERE level = 1 AND retired_in IS NULL";
 
-std::string Sql(const char* pattern, absl::string_view insert, absl::string_view suffix = "") {
-  std::string out(pattern);
-  out.replace(out.find("%s"), 2, std::string(insert));
-  return absl::StrCat(out, suffix);
-}
-
 Satker FromRow(const sql::Row& row) {
   Satker s;
   s.id = row.Text("id");
@@ -55,33 +49,34 @@ Satker FromRow(const sql::Row& row) {
 
 absl::StatusOr<Satker> Satkers::Get(sql::Session& s, absl::string_view id, absl::string_view name,
                                     bool for_update) const {
-  auto row = s.QueryOne(Sql(kSelectSatker, kSatkerColumns, for_update ? dialect_.ForUpdate() : ""),
-                        {id}, name);
+  auto row = s.QueryOne(
+      sql::Statement(kSelectSatker, {kSatkerColumns}, for_update ? dialect_.ForUpdate() : ""), {id},
+      name);
   if (!row.ok()) return row.status();
   return FromRow(*row);
 }
 
 absl::StatusOr<std::vector<Satker>> Satkers::List(sql::Session& s, const SatkerQuery& q) const {
-  std::string sql = Sql(kSelectSatkersAfter, kSatkerColumns);
+  std::string statement = sql::Statement(kSelectSatkersAfter, {kSatkerColumns});
   sql::Params params = {q.after_id};
   if (!q.parent_id.empty()) {
-    sql += kAndParent;
+    statement += kAndParent;
     params.emplace_back(q.parent_id);
   }
-  if (q.all_but_central) sql += kAndNotCentral;
+  if (q.all_but_central) statement += kAndNotCentral;
   if (!q.id_to.empty()) {
-    sql += kAndIdInRange;
+    statement += kAndIdInRange;
     params.emplace_back(q.id_from);
     params.emplace_back(q.id_to);
   }
-  if (q.none) sql += kAndNone;
+  if (q.none) statement += kAndNone;
   if (q.kind != 0) {
-    sql += kAndKind;
+    statement += kAndKind;
     params.emplace_back(q.kind);
   }
-  sql += kOrderByIdLimit;
+  statement += kOrderByIdLimit;
   params.emplace_back(q.limit);
-  auto rows = s.Query(sql, params);
+  auto rows = s.Query(statement, params);
   if (!rows.ok()) return rows.status();
   std::vector<Satker> out;
   out.reserve(rows->size());

@@ -33,12 +33,6 @@ constexpr char kSelectExistingSatkers[] = "SELECT id FROM satkers WHERE id IN (?
 constexpr char kSelectOpenUnit[] = "SELECT id FROM units WHERE open_village = ?";
 constexpr char kCountUnitsOfVillage[] = "SELECT COUNT(*) AS n FROM units WHERE village_code = ?";
 
-std::string Sql(const char* pattern, absl::string_view insert, absl::string_view suffix = "") {
-  std::string out(pattern);
-  out.replace(out.find("%s"), 2, std::string(insert));
-  return absl::StrCat(out, suffix);
-}
-
 Unit FromRow(const sql::Row& row) {
   Unit u;
   u.id = row.Text("id");
@@ -60,31 +54,32 @@ Unit FromRow(const sql::Row& row) {
 
 absl::StatusOr<Unit> Units::Get(sql::Session& s, absl::string_view id, absl::string_view name,
                                 bool for_update) const {
-  auto row = s.QueryOne(Sql(kSelectUnit, kUnitColumns, for_update ? dialect_.ForUpdate() : ""),
-                        {id}, name);
+  auto row = s.QueryOne(
+      sql::Statement(kSelectUnit, {kUnitColumns}, for_update ? dialect_.ForUpdate() : ""), {id},
+      name);
   if (!row.ok()) return row.status();
   return FromRow(*row);
 }
 
 absl::StatusOr<std::vector<Unit>> Units::List(sql::Session& s, const UnitQuery& q) const {
-  std::string sql = Sql(kSelectUnitsAfter, kUnitColumns);
+  std::string statement = sql::Statement(kSelectUnitsAfter, {kUnitColumns});
   sql::Params params = {q.after_id};
   if (!q.id_to.empty()) {
-    sql += kAndIdInRange;
+    statement += kAndIdInRange;
     params.emplace_back(q.id_from);
     params.emplace_back(q.id_to);
   }
   if (!q.satker_id.empty()) {
-    sql += kAndSatker;
+    statement += kAndSatker;
     params.emplace_back(q.satker_id);
   }
   if (q.status != 0) {
-    sql += kAndStatus;
+    statement += kAndStatus;
     params.emplace_back(q.status);
   }
-  sql += kOrderByIdLimit;
+  statement += kOrderByIdLimit;
   params.emplace_back(q.limit);
-  auto rows = s.Query(sql, params);
+  auto rows = s.Query(statement, params);
   if (!rows.ok()) return rows.status();
   std::vector<Unit> out;
   out.reserve(rows->size());

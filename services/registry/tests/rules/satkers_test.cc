@@ -8,28 +8,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "registry/tests/rules/violations.h"
 
 namespace ibm::registry::rules {
 namespace {
-
-using Fields = std::vector<std::string>;
-
-// The fields `v` names, in the order it names them.
-Fields FieldsOf(const platform::FieldViolations& v) {
-  Fields out;
-  for (const auto& [field, description] : platform::FieldViolationsOf(v.status())) {
-    out.push_back(field);
-  }
-  return out;
-}
-
-// The description of the first violation of `field`; "" when there is none.
-std::string DescriptionOf(const absl::Status& s, const std::string& field) {
-  for (const auto& [f, description] : platform::FieldViolationsOf(s)) {
-    if (f == field) return description;
-  }
-  return "";
-}
 
 domain::RegionCode Code(const char* code) { return *domain::RegionCode::Parse(code); }
 

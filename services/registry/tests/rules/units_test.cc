@@ -10,38 +10,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "registry/tests/rules/violations.h"
 
 namespace ibm::registry::rules {
 namespace {
 
-using Fields = std::vector<std::string>;
 using Years = std::vector<int32_t>;
-
-// The fields `v` names, in the order it names them.
-Fields FieldsOf(const platform::FieldViolations& v) {
-  Fields out;
-  for (const auto& [field, description] : platform::FieldViolationsOf(v.status())) {
-    out.push_back(field);
-  }
-  return out;
-}
-
-// The fields an INVALID_ARGUMENT names, in order.
-Fields FieldsOf(const absl::Status& s) {
-  Fields out;
-  for (const auto& [field, description] : platform::FieldViolationsOf(s)) out.push_back(field);
-  return out;
-}
-
-// The description of the first violation of `field`; "" when there is none.
-std::string DescriptionOf(const absl::Status& s, const std::string& field) {
-  for (const auto& [f, description] : platform::FieldViolationsOf(s)) {
-    if (f == field) return description;
-  }
-  return "";
-}
-
-std::string ReasonOf(const absl::Status& s) { return platform::ErrorInfoOf(s).reason(); }
 
 domain::RegionCode Code(const char* code) { return *domain::RegionCode::Parse(code); }
 
