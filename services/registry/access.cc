@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "platform/macros.h"
-#include "platform/status.h"
+#include "base/macros.h"
+#include "base/status.h"
 
 namespace ibm::registry {
 namespace {

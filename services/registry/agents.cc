@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "platform/crypto.h"
-#include "platform/macros.h"
+#include "base/crypto.h"
+#include "base/macros.h"
 #include "registry/services.h"
 #include "registry/store/agents.h"
 

@@ -12,7 +12,7 @@
 #include "domain/satker_id.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "platform/crypto.h"
+#include "base/crypto.h"
 #include "resource/pages.h"
 
 namespace ibm::registry {

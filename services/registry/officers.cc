@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "platform/crypto.h"
-#include "platform/macros.h"
+#include "base/crypto.h"
+#include "base/macros.h"
 #include "registry/services.h"
 
 namespace ibm::registry {

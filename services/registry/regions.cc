@@ -10,8 +10,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "platform/crypto.h"
-#include "platform/macros.h"
+#include "base/crypto.h"
+#include "base/macros.h"
 #include "registry/rules/regions.h"
 #include "registry/services.h"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "platform/macros.h"
+#include "base/macros.h"
 #include "registry/services.h"
 #include "registry/store/units.h"
 

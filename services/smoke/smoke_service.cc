@@ -1,6 +1,6 @@
 #include "smoke/smoke_service.h"
 
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::smoke {
 

@@ -3,8 +3,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "platform/crypto.h"
-#include "platform/macros.h"
+#include "base/crypto.h"
+#include "base/macros.h"
 
 namespace ibm::audit {
 namespace {

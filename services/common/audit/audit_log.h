@@ -30,7 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "platform/sealing.h"
+#include "base/sealing.h"
 #include "sql/database.h"
 
 namespace ibm::audit {

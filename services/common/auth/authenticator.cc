@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::auth {
 namespace {

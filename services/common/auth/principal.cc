@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "domain/satker_id.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::auth {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::domain {
 

@@ -6,8 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "platform/logging.h"
-#include "platform/status.h"
+#include "base/logging.h"
+#include "base/status.h"
 
 namespace ibm::platform {
 namespace {

@@ -1,6 +1,6 @@
 #include "platform/executor.h"
 
-#include "platform/logging.h"
+#include "base/logging.h"
 
 namespace ibm::platform {
 

@@ -9,7 +9,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
-#include "platform/logging.h"
+#include "base/logging.h"
 #include "platform/metrics.h"
 
 namespace ibm::platform {

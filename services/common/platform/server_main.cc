@@ -26,7 +26,7 @@ extern char** environ;
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "platform/executor.h"
-#include "platform/logging.h"
+#include "base/logging.h"
 #include "platform/metrics.h"
 #include "sql/dsn.h"
 

@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/service_type.h"
 #include "platform/calls.h"
-#include "platform/sealing.h"
+#include "base/sealing.h"
 #include "platform/server.h"
 #include "sql/database.h"
 #include "sql/migrations.h"

@@ -1,7 +1,7 @@
 #include "resource/etag.h"
 
 #include "absl/strings/str_cat.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::resource {
 

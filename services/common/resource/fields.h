@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::resource {
 

@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "platform/crypto.h"
-#include "platform/status.h"
+#include "base/crypto.h"
+#include "base/status.h"
 
 namespace ibm::resource {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "platform/paging.h"
+#include "base/paging.h"
 #include "sql/value.h"
 
 namespace ibm::resource {

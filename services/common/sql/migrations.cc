@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "platform/crypto.h"
+#include "base/crypto.h"
 
 namespace ibm::sql {
 namespace {

@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "platform/sealing.h"
+#include "base/sealing.h"
 
 namespace ibm::testing {
 namespace {

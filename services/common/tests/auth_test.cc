@@ -10,7 +10,7 @@
 #include "domain/region_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "platform/status.h"
+#include "base/status.h"
 #include "testing/token_issuer.h"
 
 namespace ibm::auth {

@@ -24,10 +24,10 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "ibm/platform/v1/platform.grpc.pb.h"
-#include "platform/logging.h"
-#include "platform/macros.h"
+#include "base/logging.h"
+#include "base/macros.h"
 #include "platform/server_main.h"
-#include "platform/status.h"
+#include "base/status.h"
 #include "testing/test_database.h"
 #include "testing/test_server.h"
 

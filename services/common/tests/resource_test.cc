@@ -5,7 +5,7 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "platform/status.h"
+#include "base/status.h"
 #include "resource/etag.h"
 #include "resource/fields.h"
 #include "resource/idempotency.h"

@@ -1,6 +1,6 @@
 // Field encryption at rest: AES-256-GCM values bound to their context, key files and
 // rotation, and every way a sealed value can be damaged.
-#include "platform/sealing.h"
+#include "base/sealing.h"
 
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"

@@ -1,6 +1,6 @@
 // One mapping from absl::Status to grpc::Status, with google.rpc details both ways.
 
-#include "platform/status.h"
+#include "base/status.h"
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ibm/registry/v1/registry.pb.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::registry::rules {
 

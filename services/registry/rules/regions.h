@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "domain/region_code.h"
-#include "platform/status.h"
+#include "base/status.h"
 #include "registry/store/regions.h"
 
 namespace ibm::registry::rules {

@@ -15,7 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "domain/region_code.h"
 #include "ibm/registry/v1/registry.pb.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::registry::rules {
 

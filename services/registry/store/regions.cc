@@ -4,7 +4,7 @@
 #include <initializer_list>
 
 #include "absl/strings/str_cat.h"
-#include "platform/macros.h"
+#include "base/macros.h"
 
 namespace ibm::registry::store {
 namespace {

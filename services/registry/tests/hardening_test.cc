@@ -3,7 +3,7 @@
 #include <atomic>
 
 #include "absl/strings/str_format.h"
-#include "platform/logging.h"
+#include "base/logging.h"
 #include "registry/rules/regions.h"
 #include "registry/services.h"
 #include "registry/tests/registry_fixture.h"

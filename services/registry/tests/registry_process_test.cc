@@ -11,7 +11,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
-#include "platform/sealing.h"
+#include "base/sealing.h"
 #include "testing/engine_test.h"
 #include "testing/process.h"
 #include "testing/test_database.h"

@@ -9,7 +9,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "ibm/platform/v1/platform.grpc.pb.h"
-#include "platform/status.h"
+#include "base/status.h"
 #include "testing/process.h"
 #include "testing/test_server.h"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::registry::rules {
 

@@ -1,4 +1,4 @@
-#include "platform/status.h"
+#include "base/status.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

@@ -1,6 +1,6 @@
-#include "platform/macros.h"
+#include "base/macros.h"
 
-#include "platform/logging.h"
+#include "base/logging.h"
 
 namespace ibm::platform::internal {
 

@@ -1,4 +1,4 @@
-#include "platform/paging.h"
+#include "base/paging.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "platform/status.h"
+#include "base/status.h"
 
 namespace ibm::platform {
 namespace {

@@ -1,4 +1,4 @@
-#include "platform/logging.h"
+#include "base/logging.h"
 
 #include <poll.h>
 #include <unistd.h>

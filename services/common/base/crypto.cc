@@ -1,4 +1,4 @@
-#include "platform/crypto.h"
+#include "base/crypto.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

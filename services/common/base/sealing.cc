@@ -1,4 +1,4 @@
-#include "platform/sealing.h"
+#include "base/sealing.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "platform/crypto.h"
+#include "base/crypto.h"
 
 namespace ibm::platform {
 namespace {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The layers of services/common, as services/common/CMakeLists.txt builds them: each
+# directory may include only itself and the directories listed for it. An include against
+# the arrows (a cycle in the making) fails this check, which ctest runs.
+set -euo pipefail
+cd "$(dirname "$0")/../services/common"
+declare -A allowed=(
+  [base]=""
+  [domain]="base"
+  [sql]="base"
+  [auth]="base domain"
+  [audit]="base sql"
+  [resource]="base sql"
+  [platform]="base sql auth"
+  [testing]="base domain sql auth audit resource platform"
+)
+status=0
+for dir in "${!allowed[@]}"; do
+  [ -d "$dir" ] || { echo "check-layers: no directory services/common/$dir" >&2; status=1; continue; }
+  while IFS=: read -r file line include; do
+    target=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$include")
+    [ "$target" = "$dir" ] && continue
+    [ -d "$target" ] || continue  # not ours (absl/, grpcpp/, google/, ...)
+    if [[ " ${allowed[$dir]} " != *" $target "* ]]; then
+      echo "check-layers: services/common/$file:$line includes $target/ (allowed for $dir/: ${allowed[$dir]:-nothing of ours})" >&2
+      status=1
+    fi
+  done < <(grep -nE '^#include "[a-z_]+/' "$dir"/*.h "$dir"/*.cc /dev/null | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
+done
+[ $status -eq 0 ] && echo "check-layers: services/common is layered (${#allowed[@]} directories, no include against the arrows)"
+exit $status
