@@ -27,5 +27,14 @@ for dir in "${!allowed[@]}"; do
     fi
   done < <(grep -nE '^#include "[a-z_]+/' "$dir"/*.h "$dir"/*.cc /dev/null | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
 done
+# A service's store/ holds its SQL only: it includes no rules/, no handlers, no protos.
+for store in ../*/store; do
+  [ -d "$store" ] || continue
+  if bad=$(grep -nE '^#include "([a-z_]+/(rules|core|services|access)|ibm/)' "$store"/*.h "$store"/*.cc); then
+    echo "check-layers: ${store#../} includes more than the SQL layer:" >&2
+    echo "$bad" >&2
+    status=1
+  fi
+done
 [ $status -eq 0 ] && echo "check-layers: services/common is layered (${#allowed[@]} directories, no include against the arrows)"
 exit $status

@@ -9,10 +9,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "base/crypto.h"
 #include "domain/satker_id.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "base/crypto.h"
 #include "resource/pages.h"
 
 namespace ibm::registry {

@@ -45,7 +45,7 @@ store::Unit NewUnit(std::string id, const RegionCode& village, std::string satke
   u.satker_id = std::move(satker);
   u.status = v1::UNIT_STATUS_NEWLY_FORMED;
   u.formation_date = DateText(given.formation_date());
-  u.fiscal_years = rules::SortedYears(given.fiscal_years());
+  u.fiscal_years = store::SortedYears(given.fiscal_years());
   u.desa_bersinar = given.desa_bersinar();
   u.high_risk = given.high_risk();
   u.create_time_us = now;
@@ -56,7 +56,7 @@ store::Unit NewUnit(std::string id, const RegionCode& village, std::string satke
 // UpdateUnit's mask applied to the stored unit.
 void Merge(const v1::Unit& given, const std::vector<std::string>& paths, store::Unit& u) {
   if (HasPath(paths, "formation_date")) u.formation_date = DateText(given.formation_date());
-  if (HasPath(paths, "fiscal_years")) u.fiscal_years = rules::SortedYears(given.fiscal_years());
+  if (HasPath(paths, "fiscal_years")) u.fiscal_years = store::SortedYears(given.fiscal_years());
   if (HasPath(paths, "desa_bersinar")) u.desa_bersinar = given.desa_bersinar();
   if (HasPath(paths, "high_risk")) u.high_risk = given.high_risk();
 }

@@ -14,10 +14,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/crypto.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "ibmctl/cli.h"
 #include "ibmctl/region_import.h"
-#include "platform/crypto.h"
 
 namespace ibm::ibmctl {
 namespace {

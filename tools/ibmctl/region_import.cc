@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "base/status.h"
 #include "domain/region_code.h"
 #include "domain/region_row.h"
-#include "platform/status.h"
 
 namespace ibm::tools {
 namespace {

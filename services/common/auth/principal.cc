@@ -3,8 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "domain/satker_id.h"
 #include "base/status.h"
+#include "domain/satker_id.h"
 
 namespace ibm::auth {
 namespace {

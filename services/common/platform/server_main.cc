@@ -25,8 +25,8 @@ extern char** environ;
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "platform/executor.h"
 #include "base/logging.h"
+#include "platform/executor.h"
 #include "platform/metrics.h"
 #include "sql/dsn.h"
 

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/sealing.h"
 #include "grpcpp/impl/service_type.h"
 #include "platform/calls.h"
-#include "base/sealing.h"
 #include "platform/server.h"
 #include "sql/database.h"
 #include "sql/migrations.h"

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "base/status.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
-#include "base/status.h"
 
 namespace ibm::resource {
 

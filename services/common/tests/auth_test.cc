@@ -7,10 +7,10 @@
 #include "absl/strings/str_split.h"
 #include "auth/authenticator.h"
 #include "auth/principal.h"
+#include "base/status.h"
 #include "domain/region_code.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "base/status.h"
 #include "testing/token_issuer.h"
 
 namespace ibm::auth {

@@ -1,11 +1,11 @@
 // The shared resource toolkit (services/common/resource, domain/satker_id): pure rules
 // table-driven, idempotent creates on both engines.
+#include "base/status.h"
 #include "domain/satker_id.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "base/status.h"
 #include "resource/etag.h"
 #include "resource/fields.h"
 #include "resource/idempotency.h"

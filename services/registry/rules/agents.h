@@ -11,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "ibm/registry/v1/registry.pb.h"
 #include "base/status.h"
+#include "ibm/registry/v1/registry.pb.h"
 
 namespace ibm::registry::rules {
 

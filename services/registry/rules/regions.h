@@ -13,8 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "domain/region_code.h"
 #include "base/status.h"
+#include "domain/region_code.h"
 #include "registry/store/regions.h"
 
 namespace ibm::registry::rules {

@@ -13,9 +13,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "base/status.h"
 #include "domain/region_code.h"
 #include "ibm/registry/v1/registry.pb.h"
-#include "base/status.h"
 
 namespace ibm::registry::rules {
 

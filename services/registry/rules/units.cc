@@ -26,24 +26,6 @@ void CheckFiscalYears(platform::FieldViolations& v, absl::Span<const int32_t> ye
   }
 }
 
-std::vector<int32_t> SortedYears(absl::Span<const int32_t> years) {
-  const std::set<int32_t> sorted(years.begin(), years.end());
-  return std::vector<int32_t>(sorted.begin(), sorted.end());
-}
-
-std::string FiscalYearsText(absl::Span<const int32_t> years) {
-  return absl::StrJoin(SortedYears(years), ",");
-}
-
-std::vector<int32_t> ParseFiscalYearsText(absl::string_view text) {
-  std::vector<int32_t> years;
-  for (absl::string_view y : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int32_t year = 0;
-    if (absl::SimpleAtoi(y, &year)) years.push_back(year);
-  }
-  return years;
-}
-
 std::string CheckNewUnit(platform::FieldViolations& v, const v1::Unit& unit) {
   std::string satker;
   if (unit.satker().empty()) {

@@ -13,9 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "base/status.h"
 #include "domain/region_code.h"
 #include "ibm/registry/v1/registry.pb.h"
-#include "base/status.h"
 
 namespace ibm::registry::rules {
 
@@ -28,12 +28,6 @@ inline constexpr size_t kMaxFiscalYears = 82;  // 2019-2100
 // unit.fiscal_years: at most kMaxFiscalYears (checked first: never item by item), each a year
 // from 2019 to 2100 that no earlier item repeats.
 void CheckFiscalYears(platform::FieldViolations& v, absl::Span<const int32_t> years);
-// The years sorted, each once: the order a unit keeps and shows them in.
-std::vector<int32_t> SortedYears(absl::Span<const int32_t> years);
-// As stored: sorted, each once, comma-separated ("2024,2025"; "" for none).
-std::string FiscalYearsText(absl::Span<const int32_t> years);
-// The stored text back: the years in their order, skipping empty items and non-numbers.
-std::vector<int32_t> ParseFiscalYearsText(absl::string_view text);
 
 // ---- Fields of a request. Each adds its violations to `v`, naming the request's field.
 

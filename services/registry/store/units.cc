@@ -1,9 +1,32 @@
 #include "registry/store/units.h"
 
+#include <set>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "registry/rules/units.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace ibm::registry::store {
+
+std::vector<int32_t> SortedYears(absl::Span<const int32_t> years) {
+  const std::set<int32_t> sorted(years.begin(), years.end());
+  return std::vector<int32_t>(sorted.begin(), sorted.end());
+}
+
+std::string FiscalYearsText(absl::Span<const int32_t> years) {
+  return absl::StrJoin(SortedYears(years), ",");
+}
+
+std::vector<int32_t> ParseFiscalYearsText(absl::string_view text) {
+  std::vector<int32_t> years;
+  for (absl::string_view y : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int32_t year = 0;
+    if (absl::SimpleAtoi(y, &year)) years.push_back(year);
+  }
+  return years;
+}
+
 namespace {
 
 constexpr char kUnitColumns[] =
@@ -41,7 +64,7 @@ Unit FromRow(const sql::Row& row) {
   u.status = static_cast<int>(row.Int("status"));
   u.inactive_reason = row.Text("inactive_reason");
   u.formation_date = row.Text("formation_date");
-  u.fiscal_years = rules::ParseFiscalYearsText(row.Text("fiscal_years"));
+  u.fiscal_years = ParseFiscalYearsText(row.Text("fiscal_years"));
   u.desa_bersinar = row.Bool("desa_bersinar");
   u.high_risk = row.Bool("high_risk");
   u.version = row.Int("version");
@@ -88,20 +111,20 @@ absl::StatusOr<std::vector<Unit>> Units::List(sql::Session& s, const UnitQuery& 
 }
 
 absl::Status Units::Insert(sql::Session& s, Unit& u) const {
-  u.fiscal_years = rules::SortedYears(u.fiscal_years);
+  u.fiscal_years = SortedYears(u.fiscal_years);
   return s
       .Exec(kInsertUnit,
             {u.id, u.village_code, u.village_code, u.satker_id, u.status, u.inactive_reason,
-             u.formation_date, rules::FiscalYearsText(u.fiscal_years), u.desa_bersinar, u.high_risk,
+             u.formation_date, FiscalYearsText(u.fiscal_years), u.desa_bersinar, u.high_risk,
              u.version, u.create_time_us, u.update_time_us})
       .status();
 }
 
 absl::Status Units::Update(sql::Session& s, Unit& u) const {
   u.version += 1;
-  u.fiscal_years = rules::SortedYears(u.fiscal_years);
+  u.fiscal_years = SortedYears(u.fiscal_years);
   return s
-      .Exec(kUpdateUnit, {u.formation_date, rules::FiscalYearsText(u.fiscal_years), u.desa_bersinar,
+      .Exec(kUpdateUnit, {u.formation_date, FiscalYearsText(u.fiscal_years), u.desa_bersinar,
                           u.high_risk, u.version, u.update_time_us, u.id})
       .status();
 }

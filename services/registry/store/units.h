@@ -10,9 +10,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "sql/database.h"
 
 namespace ibm::registry::store {
+
+// The years sorted, each once: the order a unit keeps and shows them in.
+std::vector<int32_t> SortedYears(absl::Span<const int32_t> years);
+// As stored: sorted, each once, comma-separated ("2024,2025"; "" for none).
+std::string FiscalYearsText(absl::Span<const int32_t> years);
+// The stored text back: the years in their order, skipping empty items and non-numbers.
+std::vector<int32_t> ParseFiscalYearsText(absl::string_view text);
 
 // An IBM unit as stored.
 struct Unit {

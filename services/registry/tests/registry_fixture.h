@@ -7,11 +7,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/logging.h"
+#include "base/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
-#include "base/logging.h"
-#include "base/status.h"
 #include "registry/registry.h"
 #include "sql/migrations.h"
 #include "testing/engine_test.h"

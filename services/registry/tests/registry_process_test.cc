@@ -7,11 +7,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/sealing.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
-#include "base/sealing.h"
 #include "testing/engine_test.h"
 #include "testing/process.h"
 #include "testing/test_database.h"

@@ -5,11 +5,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "ibm/platform/v1/platform.grpc.pb.h"
-#include "base/status.h"
 #include "testing/process.h"
 #include "testing/test_server.h"
 

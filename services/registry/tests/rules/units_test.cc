@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "registry/store/units.h"
 #include "registry/tests/rules/violations.h"
 
 namespace ibm::registry::rules {
@@ -104,9 +105,9 @@ TEST(UnitRulesTest, FiscalYearsAreKeptSortedEachOnce) {
            {{2026, 2024, 2025}, {2024, 2025, 2026}, "2024,2025,2026"},
            {{2025, 2024, 2025}, {2024, 2025}, "2024,2025"},
        }) {
-    EXPECT_EQ(SortedYears(c.years), c.sorted) << c.text;
-    EXPECT_EQ(FiscalYearsText(c.years), c.text);
-    EXPECT_EQ(ParseFiscalYearsText(FiscalYearsText(c.years)), c.sorted) << c.text;
+    EXPECT_EQ(store::SortedYears(c.years), c.sorted) << c.text;
+    EXPECT_EQ(store::FiscalYearsText(c.years), c.text);
+    EXPECT_EQ(store::ParseFiscalYearsText(store::FiscalYearsText(c.years)), c.sorted) << c.text;
   }
 }
 
@@ -125,7 +126,7 @@ TEST(UnitRulesTest, StoredFiscalYearsAreReadBackAsTheyStand) {
            {"2024,99999999999,2025", {2024, 2025}},
            {"x", {}},
        }) {
-    EXPECT_EQ(ParseFiscalYearsText(c.text), c.years) << c.text;
+    EXPECT_EQ(store::ParseFiscalYearsText(c.text), c.years) << c.text;
   }
 }
 
