@@ -42,7 +42,8 @@ TestServer::TestServer(sql::Database* db, Options options)
       executor_(options.workers, options.max_queued),
       metrics_("test"),
       runtime_{authenticator_.get(), &executor_, &metrics_,
-               options.clock ? options.clock : [] { return absl::Now(); }} {}
+               options.clock ? options.clock : [] { return absl::Now(); },
+               options.embedded_database} {}
 
 TestServer::~TestServer() {
   if (server_ != nullptr) server_->Shutdown(absl::ZeroDuration());

@@ -65,6 +65,8 @@ class TestServer {
     // What the services take for now (Runtime::clock); real time unless a test injects one,
     // e.g. a ManualClock.
     std::function<absl::Time()> clock;
+    // Runtime::embedded_database: kShortRead bodies run inline (as on SQLite).
+    bool embedded_database = false;
   };
 
   // `db` (optional) drives readiness and is what ServiceContext hands to services.

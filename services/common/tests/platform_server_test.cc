@@ -44,29 +44,33 @@ using ::testing::HasSubstr;
 // IBM_BUG, and more than 1,000 bytes fail with one violation per byte.
 class TestEcho final : public ibm::platform::v1::EchoService::CallbackService {
  public:
-  explicit TestEcho(Runtime runtime)
-      : calls_(ibm::platform::v1::EchoService::service_full_name(), std::move(runtime)) {}
+  explicit TestEcho(Runtime runtime, Execution execution = Execution::kExecutor)
+      : calls_(ibm::platform::v1::EchoService::service_full_name(), std::move(runtime)),
+        execution_(execution) {}
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
                                  EchoResponse* resp) override {
-    return calls_.Run(ctx, "Echo", [this, req, resp](const Call& call) -> absl::Status {
-      ++entered;
-      const std::string& m = req->message();
-      if (m == "block") release.WaitForNotificationWithTimeout(absl::Seconds(10));
-      if (m == "sleep") absl::SleepFor(absl::Milliseconds(300));
-      if (m == "bad") return InvalidField("message", "must not be 'bad'");
-      if (m == "throw") throw std::out_of_range("sql: column 7 is not an integer");
-      if (m == "throw-int") throw 42;
-      if (m == "bug") return IBM_BUG("a unit row without a village: ", m);
-      if (m.size() > 1000) {  // every byte a violation, and a message echoing the input
-        FieldViolations v;
-        v.Add(m, m);  // a field path that echoes the input
-        for (size_t i = 0; i < m.size(); ++i) v.Add(absl::StrCat("message[", i, "]"), m);
-        return v.status();
-      }
-      resp->set_message(m == "whoami" ? call.caller->Describe() : m);
-      return absl::OkStatus();
-    });
+    return calls_.Run(
+        ctx, "Echo",
+        [this, req, resp](const Call& call) -> absl::Status {
+          ++entered;
+          const std::string& m = req->message();
+          if (m == "block") release.WaitForNotificationWithTimeout(absl::Seconds(10));
+          if (m == "sleep") absl::SleepFor(absl::Milliseconds(300));
+          if (m == "bad") return InvalidField("message", "must not be 'bad'");
+          if (m == "throw") throw std::out_of_range("sql: column 7 is not an integer");
+          if (m == "throw-int") throw 42;
+          if (m == "bug") return IBM_BUG("a unit row without a village: ", m);
+          if (m.size() > 1000) {  // every byte a violation, and a message echoing the input
+            FieldViolations v;
+            v.Add(m, m);  // a field path that echoes the input
+            for (size_t i = 0; i < m.size(); ++i) v.Add(absl::StrCat("message[", i, "]"), m);
+            return v.status();
+          }
+          resp->set_message(m == "whoami" ? call.caller->Describe() : m);
+          return absl::OkStatus();
+        },
+        Access::kAuthenticated, execution_);
   }
 
   void Release() {
@@ -78,16 +82,18 @@ class TestEcho final : public ibm::platform::v1::EchoService::CallbackService {
 
  private:
   UnaryCalls calls_;
+  Execution execution_;
 };
 
 class PlatformServerTest : public ::testing::Test {
  protected:
-  void Start(testing::TestServer::Options options = {}) {
+  void Start(testing::TestServer::Options options = {},
+             Execution execution = Execution::kExecutor) {
     auto db = sql::Open("sqlite::memory:");
     ASSERT_TRUE(db.ok());
     db_ = *std::move(db);
     server_ = std::make_unique<testing::TestServer>(db_.get(), options);
-    echo_ = std::make_unique<TestEcho>(server_->runtime());
+    echo_ = std::make_unique<TestEcho>(server_->runtime(), execution);
     server_->Start({echo_.get()});
     stub_ = ibm::platform::v1::EchoService::NewStub(server_->channel());
   }
@@ -235,6 +241,24 @@ TEST_F(PlatformServerTest, OverloadIsAFastResourceExhausted) {
   second->done.WaitForNotification();
   EXPECT_TRUE(first->status.ok());
   EXPECT_TRUE(second->status.ok());
+}
+
+// A short read runs on gRPC's thread when the database is embedded, else on the executor:
+// with the executor stopped, only the first still answers.
+TEST_F(PlatformServerTest, ShortReadsRunInlineOnAnEmbeddedDatabase) {
+  testing::TestServer::Options options;
+  options.embedded_database = true;
+  Start(options, Execution::kShortRead);
+  server_->executor().Stop();
+  EchoResponse resp;
+  ASSERT_TRUE(Call("hello", &resp).ok());
+  EXPECT_EQ(resp.message(), "hello");
+}
+
+TEST_F(PlatformServerTest, ShortReadsQueueOnTheExecutorWhenTheDatabaseIsAServer) {
+  Start({}, Execution::kShortRead);
+  server_->executor().Stop();
+  EXPECT_EQ(Call("hello").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 TEST_F(PlatformServerTest, ShutdownDrainsAnInFlightCall) {
