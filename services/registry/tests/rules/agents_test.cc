@@ -14,14 +14,6 @@
 namespace ibm::registry::rules {
 namespace {
 
-google::type::Date Day(int year, int month, int day) {
-  google::type::Date d;
-  d.set_year(year);
-  d.set_month(month);
-  d.set_day(day);
-  return d;
-}
-
 v1::AppointmentDecree GoodDecree() {
   v1::AppointmentDecree d;
   d.set_number("141/Kep.12-Kel/2025");

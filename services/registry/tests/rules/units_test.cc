@@ -20,14 +20,6 @@ using Years = std::vector<int32_t>;
 
 domain::RegionCode Code(const char* code) { return *domain::RegionCode::Parse(code); }
 
-google::type::Date Day(int year, int month, int day) {
-  google::type::Date d;
-  d.set_year(year);
-  d.set_month(month);
-  d.set_day(day);
-  return d;
-}
-
 v1::Unit GoodUnit() {
   v1::Unit u;
   u.set_village("regions/32.73.04.1001");

@@ -1,12 +1,13 @@
 #pragma once
 
-// What the rules tests read off a FieldViolations or a status: the fields named, in order, a
-// field's description, the ErrorInfo reason.
+// What the rules tests share: what they read off a FieldViolations or a status (the fields
+// named, in order, a field's description, the ErrorInfo reason) and a date builder.
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "base/status.h"
+#include "google/type/date.pb.h"
 
 namespace ibm::registry::rules {
 
@@ -31,5 +32,13 @@ inline std::string DescriptionOf(const platform::FieldViolations& v, const std::
 }
 
 inline std::string ReasonOf(const absl::Status& s) { return platform::ErrorInfoOf(s).reason(); }
+
+inline google::type::Date Day(int year, int month, int day) {
+  google::type::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
 
 }  // namespace ibm::registry::rules
