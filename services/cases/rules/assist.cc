@@ -36,8 +36,7 @@ RiskLevel RiskOf(Substance substance, int involvement) {
   return involvement >= lowest_moderate ? RiskLevel::kModerate : RiskLevel::kLow;
 }
 
-absl::StatusOr<SubstanceScore> ScoreSubstance(const SubstanceAnswers& a,
-                                              const std::string& field) {
+absl::StatusOr<SubstanceScore> ScoreSubstance(const SubstanceAnswers& a, const std::string& field) {
   platform::FieldViolations v;
   if (!a.q1_ever_used) {
     v.Add(absl::StrCat(field, ".q1_ever_used"), "is required");
@@ -52,8 +51,7 @@ absl::StatusOr<SubstanceScore> ScoreSubstance(const SubstanceAnswers& a,
   Expect(v, absl::StrCat(field, ".q4_problems"), a.q4_problems, recent,
          "when not used in the past 3 months");
   Expect(v, absl::StrCat(field, ".q5_failed_expectations"), a.q5_failed_expectations,
-         recent && !tobacco,
-         tobacco ? "for tobacco" : "when not used in the past 3 months");
+         recent && !tobacco, tobacco ? "for tobacco" : "when not used in the past 3 months");
   Expect(v, absl::StrCat(field, ".q6_concern_expressed"), a.q6_concern_expressed, used,
          "when never used");
   Expect(v, absl::StrCat(field, ".q7_failed_to_cut_down"), a.q7_failed_to_cut_down, used,

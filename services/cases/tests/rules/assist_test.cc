@@ -79,13 +79,12 @@ TEST(AssistTest, GoldenCasesScoreAsWorkedByHand) {
       // the most: 6 + 6 + 7 + 8 + 6 + 6 = 39
       {"every answer at its worst",
        Used(Substance::kOther, F::kDailyOrAlmostDaily, F::kDailyOrAlmostDaily,
-            F::kDailyOrAlmostDaily, F::kDailyOrAlmostDaily, R::kYesPast3Months,
-            R::kYesPast3Months),
+            F::kDailyOrAlmostDaily, F::kDailyOrAlmostDaily, R::kYesPast3Months, R::kYesPast3Months),
        39, RiskLevel::kHigh},
       // once or twice everywhere: 2 + 3 + 4 + 5 + 3 + 3 = 20
       {"once or twice everywhere",
-       Used(Substance::kOther, F::kOnceOrTwice, F::kOnceOrTwice, F::kOnceOrTwice,
-            F::kOnceOrTwice, R::kYesNotPast3Months, R::kYesNotPast3Months),
+       Used(Substance::kOther, F::kOnceOrTwice, F::kOnceOrTwice, F::kOnceOrTwice, F::kOnceOrTwice,
+            R::kYesNotPast3Months, R::kYesNotPast3Months),
        20, RiskLevel::kModerate},
   };
   for (const Golden& g : cases) {
@@ -157,8 +156,8 @@ TEST(AssistTest, SkipRulesAreEnforcedNamingTheQuestion) {
             (Fields{"s.q2_frequency", "s.q6_concern_expressed", "s.q7_failed_to_cut_down"}));
 
   // Not in the past 3 months: Q3-Q5 must not be there.
-  auto long_ago = Used(Substance::kOther, F::kNever, F::kNever, std::nullopt, F::kWeekly,
-                       R::kNever, R::kNever);
+  auto long_ago =
+      Used(Substance::kOther, F::kNever, F::kNever, std::nullopt, F::kWeekly, R::kNever, R::kNever);
   EXPECT_EQ(FieldsOf(ScoreSubstance(long_ago, "s").status()),
             (Fields{"s.q3_urge", "s.q5_failed_expectations"}));
 
@@ -169,8 +168,8 @@ TEST(AssistTest, SkipRulesAreEnforcedNamingTheQuestion) {
             (Fields{"s.q3_urge", "s.q4_problems", "s.q5_failed_expectations"}));
 
   // Tobacco is never asked Q5.
-  auto smoker = Used(Substance::kTobacco, F::kWeekly, F::kNever, F::kNever, F::kNever,
-                     R::kNever, R::kNever);
+  auto smoker =
+      Used(Substance::kTobacco, F::kWeekly, F::kNever, F::kNever, F::kNever, R::kNever, R::kNever);
   auto refused = ScoreSubstance(smoker, "s");
   EXPECT_EQ(FieldsOf(refused.status()), Fields{"s.q5_failed_expectations"});
   EXPECT_NE(std::string(refused.status().message()).find("tobacco"), std::string::npos);

@@ -52,8 +52,8 @@ TEST(WhoqolTest, ReversedItemsAndDomainMeans) {
 
 TEST(WhoqolTest, MissingItemsUseTheMeanOfTheAnsweredUpToEachDomainsLimit) {
   WhoqolAnswers a = All(3);
-  for (auto [item, value] : std::initializer_list<std::pair<int, int>>{
-           {3, 1}, {4, 2}, {16, 5}, {17, 4}, {18, 3}}) {
+  for (auto [item, value] :
+       std::initializer_list<std::pair<int, int>>{{3, 1}, {4, 2}, {16, 5}, {17, 4}, {18, 3}}) {
     Set(a, item, value);
   }
   // Physical missing Q10 and Q15 (2: allowed): 5 + 4 + 5 + 4 + 3 = 21 / 5 x 4 = 16.8 -> 80.
