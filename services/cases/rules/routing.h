@@ -45,7 +45,7 @@ RiskSummary Summarize(const std::set<int>& counted, const std::vector<ScoredSubs
 
 struct RoutingDecision {
   Routing routing = Routing::kVillage;
-  std::string rule;                    // "recent_injecting", "high_risk", "moderate_risk", "low_risk"
+  std::string rule;  // "recent_injecting", "high_risk", "moderate_risk", "low_risk"
   std::optional<RiskLevel> risk_level;  // what decided; absent when recent injecting did
 };
 

@@ -38,10 +38,9 @@ TEST(RoutingTest, AHeavySmokerWithNoDrugRiskIsRoutedAsLowRisk) {
 }
 
 TEST(RoutingTest, TheHighestCountedSubstanceRoutes) {
-  const std::vector<ScoredSubstance> scored = {At(kSubstanceTobacco, RiskLevel::kHigh),
-                                               At(kCannabis, RiskLevel::kModerate),
-                                               At(kAts, RiskLevel::kHigh),
-                                               At(kSedatives, RiskLevel::kHigh)};
+  const std::vector<ScoredSubstance> scored = {
+      At(kSubstanceTobacco, RiskLevel::kHigh), At(kCannabis, RiskLevel::kModerate),
+      At(kAts, RiskLevel::kHigh), At(kSedatives, RiskLevel::kHigh)};
   const RiskSummary risk = Summarize(Default().counted_substances, scored);
   EXPECT_EQ(risk.highest_drug_risk, RiskLevel::kHigh);
   EXPECT_EQ(risk.highest_drug_risk_substances, (std::vector<int>{kAts, kSedatives}));
@@ -74,7 +73,8 @@ TEST(RoutingTest, RecentInjectingDecidesFirstWhateverTheScores) {
 TEST(RoutingTest, TobaccoNeverCountsEvenIfAPolicyListsIt) {
   RoutingPolicy p = Default();
   p.counted_substances.insert(kSubstanceTobacco);
-  const RiskSummary risk = Summarize(p.counted_substances, {At(kSubstanceTobacco, RiskLevel::kHigh)});
+  const RiskSummary risk =
+      Summarize(p.counted_substances, {At(kSubstanceTobacco, RiskLevel::kHigh)});
   EXPECT_FALSE(risk.highest_drug_risk.has_value());
   EXPECT_EQ(Route(p, risk, false).rule, "low_risk");
 }
