@@ -71,9 +71,9 @@ ServerUnaryReactor* ChangeLogService::ListChanges(CallbackServerContext* ctx,
         "AND seq > ? ORDER BY seq LIMIT ?",
         {req->resource(), req->resource() + "/", req->resource() + "0", after, page->size + 1});
     if (!rows.ok()) return rows.status();
-    resp->set_next_page_token(TrimPage(*core_, query, *rows, *page, [](const sql::Row& last) {
-      return absl::StrCat(last.Int(0));
-    }));
+    resp->set_next_page_token(
+        resource::TrimToPage(core_->pages(), query, *rows, *page,
+                             [](const sql::Row& last) { return absl::StrCat(last.Int(0)); }));
     for (const auto& row : *rows) {
       auto* c = resp->add_changes();
       c->set_sequence(row.Int(0));

@@ -128,12 +128,6 @@ absl::Status RequireScope(const Principal& caller, const std::optional<RegionCod
       "OUT_OF_SCOPE");
 }
 
-std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql::Row>& rows,
-                     const platform::Page& page,
-                     const std::function<std::string(const sql::Row&)>& key) {
-  return resource::TrimPage(core.pages(), query, rows, page, key);
-}
-
 absl::StatusOr<platform::PageTokens> Core::LoadPageTokens(sql::Database& db) {
   absl::Status s = db.Transact(sql::TxMode::kReadWrite, [&](sql::Session& session) {
     return session

@@ -138,11 +138,4 @@ class Core {
   resource::CreateRequests creates_;
 };
 
-// A page of rows fetched with one more than asked, to know whether another page follows.
-// Queries fetch page.size + 1 rows; this drops the extra one and returns the next token
-// (empty at the end), keyed by `key` of the page's last row: by default its first column.
-std::string TrimPage(const Core& core, absl::string_view query, std::vector<sql::Row>& rows,
-                     const platform::Page& page,
-                     const std::function<std::string(const sql::Row&)>& key = nullptr);
-
 }  // namespace ibm::registry
