@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "base/crypto.h"
 #include "domain/satker_id.h"
+#include "domain/unit_id.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "resource/pages.h"
@@ -24,20 +25,7 @@ absl::Status BadName(absl::string_view field, absl::string_view expected) {
 
 bool ValidSatkerId(absl::string_view id) { return domain::SatkerId::Parse(id).ok(); }
 
-// The canonical form only: "<village code>-<n>", n a decimal number from 1 without a sign,
-// leading zeros or spaces. "-01", "-+1" and "-1 " would name the same unit through
-// SimpleAtoi (and, on a PAD SPACE collation, in SQL), so they are refused.
-bool ValidUnitId(absl::string_view id) {
-  std::vector<absl::string_view> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
-  if (parts.size() != 2 || parts[1].empty() || parts[1].size() > 6 || parts[1][0] == '0') {
-    return false;
-  }
-  for (char c : parts[1]) {
-    if (!absl::ascii_isdigit(c)) return false;
-  }
-  auto code = RegionCode::Parse(parts[0]);
-  return code.ok() && code->level() == domain::RegionLevel::kVillage;
-}
+bool ValidUnitId(absl::string_view id) { return domain::UnitId::Parse(id).ok(); }
 
 bool ValidChildId(absl::string_view id) {
   if (id.empty() || id.size() > 40) return false;
@@ -126,21 +114,6 @@ absl::Status RequireScope(const Principal& caller, const std::optional<RegionCod
       absl::PermissionDeniedError(absl::StrCat(
           "only BNN central may do this; the caller's scope is ", caller.scope.prefix())),
       "OUT_OF_SCOPE");
-}
-
-absl::StatusOr<platform::PageTokens> Core::LoadPageTokens(sql::Database& db) {
-  absl::Status s = db.Transact(sql::TxMode::kReadWrite, [&](sql::Session& session) {
-    return session
-        .Exec(absl::StrCat(db.dialect().InsertIgnore(),
-                           " INTO registry_secrets (name, secret) VALUES ('page_tokens', ?)"),
-              {sql::Bytes{platform::RandomBytes(32)}})
-        .status();
-  });
-  if (!s.ok()) return s;
-  auto rows = db.Query("SELECT secret FROM registry_secrets WHERE name = 'page_tokens'");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return absl::InternalError("page token secret missing");
-  return platform::PageTokens(rows->front().Blob(0));
 }
 
 absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,

@@ -95,9 +95,6 @@ class Core {
         audit_("changes", "registry", std::move(sealer), db->dialect()),
         creates_("create_requests", db->dialect()) {}
 
-  // Loads (or on first start creates) the page-token secret shared by all replicas.
-  static absl::StatusOr<platform::PageTokens> LoadPageTokens(sql::Database& db);
-
   sql::Database& db() const { return *db_; }
   const sql::Dialect& dialect() const { return db_->dialect(); }
   const platform::PageTokens& pages() const { return tokens_; }

@@ -1,6 +1,7 @@
 #include "registry/registry.h"
 
 #include "registry/services.h"
+#include "resource/secrets.h"
 
 namespace ibm::registry {
 
@@ -15,7 +16,7 @@ platform::ServiceSpec Spec() {
   spec.seals_fields = true;  // agents' contact details
   spec.build = [](platform::ServiceContext& context)
       -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    auto tokens = Core::LoadPageTokens(*context.db);
+    auto tokens = resource::LoadPageTokens(*context.db, "registry_secrets");
     if (!tokens.ok()) return tokens.status();
     if (context.sealer == nullptr) {
       return absl::FailedPreconditionError("the registry needs field keys (--field_keys)");

@@ -24,6 +24,32 @@ absl::Status Unauthenticated(absl::string_view why) {
   return platform::WithReason(absl::UnauthenticatedError(why), "INVALID_TOKEN");
 }
 
+// Sets who the caller belongs to. People (officers, agents, supervisors, auditors) belong to
+// a satker, which gives their scope. A system (role `system`) names itself in `system` and
+// has no satker; outside organisations (village fund, providers) may name themselves in
+// `org`: both have the national scope, and each package admits them method by method. What
+// a package refuses (a system with a satker, an outside organisation posing as one) is its
+// access rule's to say, as PERMISSION_DENIED; here only malformed values are refused.
+absl::Status SetAffiliation(Principal& p, absl::string_view satker, absl::string_view system,
+                            absl::string_view org) {
+  if (system.size() > 40 || org.size() > 100) {
+    return absl::InvalidArgumentError("system or org claim is too long");
+  }
+  p.system = std::string(system);
+  p.org = std::string(org);
+  p.satker = std::string(satker);
+  const bool satkerless =
+      p.role == Role::kSystem || p.role == Role::kVillageFund || p.role == Role::kProvider;
+  if (satker.empty() && satkerless) {
+    p.scope = Scope::National();
+    return absl::OkStatus();
+  }
+  auto scope = Scope::OfSatker(satker);
+  if (!scope.ok()) return absl::InvalidArgumentError("satker is missing or malformed");
+  p.scope = *scope;
+  return absl::OkStatus();
+}
+
 std::optional<std::string> Header(const Metadata& md, absl::string_view name) {
   auto it = md.find(grpc::string_ref(name.data(), name.size()));
   if (it == md.end()) return std::nullopt;
@@ -170,10 +196,11 @@ class JwtAuthenticator final : public Authenticator {
     auto role = ParseRole(StringField(c, "role"));
     if (!role.ok()) return Unauthenticated("token role is missing or unknown");
     p.role = *role;
-    p.satker = StringField(c, "satker");
-    auto scope = Scope::OfSatker(p.satker);
-    if (!scope.ok()) return Unauthenticated("token satker is missing or malformed");
-    p.scope = *scope;
+    if (auto s = SetAffiliation(p, StringField(c, "satker"), StringField(c, "system"),
+                                StringField(c, "org"));
+        !s.ok()) {
+      return Unauthenticated(absl::StrCat("token ", s.message()));
+    }
     return p;
   }
 
@@ -217,11 +244,14 @@ class InsecureDevAuthenticator final : public Authenticator {
     if (!role.ok())
       return absl::UnauthenticatedError(absl::StrCat("x-dev-role: ", role.status().message()));
     p.role = *role;
-    p.satker = Header(md, "x-dev-satker").value_or("bnn");
-    auto scope = Scope::OfSatker(p.satker);
-    if (!scope.ok())
-      return absl::UnauthenticatedError(absl::StrCat("x-dev-satker: ", scope.status().message()));
-    p.scope = *scope;
+    const bool satkerless = p.role == Role::kSystem || p.role == Role::kVillageFund ||
+                            p.role == Role::kProvider;
+    if (auto s = SetAffiliation(p, Header(md, "x-dev-satker").value_or(satkerless ? "" : "bnn"),
+                                Header(md, "x-dev-system").value_or(""),
+                                Header(md, "x-dev-org").value_or(""));
+        !s.ok()) {
+      return absl::UnauthenticatedError(absl::StrCat("x-dev-", s.message()));
+    }
     return p;
   }
 };

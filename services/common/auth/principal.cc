@@ -13,7 +13,7 @@ constexpr std::pair<Role, absl::string_view> kRoles[] = {
     {Role::kOfficer, "officer"},          {Role::kAgent, "agent"},
     {Role::kSupervisor, "supervisor"},    {Role::kProvider, "provider"},
     {Role::kVillageFund, "village_fund"}, {Role::kAuditor, "auditor"},
-    {Role::kService, "service"},
+    {Role::kService, "service"},          {Role::kSystem, "system"},
 };
 
 }  // namespace
@@ -53,6 +53,8 @@ bool Scope::Covers(const Scope& other) const {
 }
 
 std::string Principal::Describe() const {
+  if (!system.empty()) return absl::StrCat(subject, " (system:", system, ")");
+  if (!org.empty() && satker.empty()) return absl::StrCat(subject, " (", RoleName(role), "@org:", org, ")");
   return absl::StrCat(subject, " (", RoleName(role), "@", satker, ")");
 }
 

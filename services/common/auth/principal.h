@@ -24,7 +24,9 @@ enum class Role {
   kProvider,     // a health or social service provider's system
   kVillageFund,  // the Ministry of Villages' village-fund tracking integration
   kAuditor,      // read-only oversight, including the audit trail
-  kService,      // another IBM service calling on its own behalf
+  kService,      // another IBM service calling on its own behalf (the registry's callers)
+  kSystem,       // one named system of the suite (claim `system`: referrals, supervision,
+                 // integration), with no satker; packages admit each system by name
 };
 
 absl::string_view RoleName(Role role);
@@ -58,9 +60,11 @@ class Scope {
 struct Principal {
   std::string subject;  // the token's `sub`
   Role role = Role::kOfficer;
-  std::string satker;  // e.g. "bnnk-32.73"
+  std::string satker;  // e.g. "bnnk-32.73"; "" for a system or an outside organisation
   Scope scope = Scope::National();
   bool insecure_dev = false;  // set only by the insecure development authenticator
+  std::string system;  // the `system` claim of a system token ("referrals"), else ""
+  std::string org;     // the `org` claim of an outside organisation ("kemendesa"), else ""
 
   // "subject (role@satker)", for logs: never personal data beyond the subject id.
   std::string Describe() const;

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/logging.h"
@@ -92,6 +93,12 @@ grpc::ServerUnaryReactor* UnaryCalls::Run(grpc::CallbackServerContext* ctx,
       return reactor;
     }
     call.caller = *std::move(principal);
+    for (const auto& [key, value] : ctx->client_metadata()) {
+      const absl::string_view k(key.data(), key.size());
+      if (k == "authorization" || absl::StartsWith(k, "x-dev-")) {
+        call.credentials.emplace_back(std::string(k), std::string(value.data(), value.size()));
+      }
+    }
   }
 
   if (execution == Execution::kInline ||

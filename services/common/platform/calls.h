@@ -19,6 +19,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -49,6 +51,10 @@ struct Call {
   std::string request_id;                 // x-request-id, given or generated
   absl::Time deadline;                    // the client's deadline (InfiniteFuture if none)
   absl::Time received;                    // real time
+  // The caller's credentials as they came (`authorization`; the x-dev-* headers in insecure
+  // development mode), to forward when this call asks another service of the suite on the
+  // caller's behalf, so that service enforces the same scope. Never logged.
+  std::vector<std::pair<std::string, std::string>> credentials;
 };
 
 enum class Access {

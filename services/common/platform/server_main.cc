@@ -208,7 +208,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
 
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "platform/server_main.cc");
+    return absl::StrContains(file, "services/");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return std::string("ibm-suite 0.1.0\n"); };
@@ -232,13 +232,16 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   for (int i = 1; i < argc; ++i) {
     const absl::string_view a = argv[i];
     if (a == "--help" || a == "-h" || a == "-help") {
-      absl::flags_internal::FlagsHelp(std::cout, "services/common/platform/server_main.",
+      // The platform's flags and the service's own (ServiceSpec::flags), all under services/.
+      absl::flags_internal::FlagsHelp(std::cout, "services/",
                                       absl::flags_internal::HelpFormat::kHumanReadable,
                                       absl::ProgramUsageMessage());
       return 0;
     }
   }
-  std::vector<std::string> args = ArgsWithEnvironment(argc, argv, OurFlags(), std::getenv);
+  std::vector<std::string> flags = OurFlags();
+  flags.insert(flags.end(), spec.flags.begin(), spec.flags.end());
+  std::vector<std::string> args = ArgsWithEnvironment(argc, argv, flags, std::getenv);
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   absl::ParseCommandLine(static_cast<int>(cargs.size()), cargs.data());
@@ -249,7 +252,7 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   if (!format.ok()) Die(program, "--log_format", format.status());
   InitLogging(*level, *format);
 
-  for (const std::string& name : UnknownEnvironmentVariables(OurFlags(), environ)) {
+  for (const std::string& name : UnknownEnvironmentVariables(flags, environ)) {
     Log(LogLevel::kWarn, "unknown IBM_* environment variable ignored (a typo?)",
         {{"variable", name}});
   }
@@ -311,6 +314,9 @@ int ServerMain(int argc, char** argv, const ServiceSpec& spec) {
   sql::OpenOptions open_options;
   auto db = sql::Open(dsn_text, open_options);
   if (!db.ok()) Die(program, absl::StrCat("database ", dsn->Redacted()), db.status());
+  if (spec.check_flags) {
+    if (auto checked = spec.check_flags(); !checked.ok()) Die(program, spec.name, checked);
+  }
   if (absl::GetFlag(FLAGS_check_config)) {
     // Everything above is checked; the database is reachable. Nothing is written.
     if (auto ping = (*db)->Ping(); !ping.ok()) Die(program, "database", ping);

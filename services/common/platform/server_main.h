@@ -45,6 +45,12 @@ struct ServiceSpec {
   int default_metrics_port;  // Prometheus /metrics
   std::vector<sql::Migration> migrations;
   bool seals_fields = false;  // needs --field_keys: stores values encrypted at rest
+  // The service's own flags (ABSL_FLAG in its sources under services/), by name: each is
+  // also read from its IBM_* variable and shown by --help. `build` reads them.
+  std::vector<std::string> flags;
+  // Checks the service's own flags (files readable, addresses well formed) before anything
+  // starts, and under --check_config; an error is a one-line message and exit code 2.
+  std::function<absl::Status()> check_flags;
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(ServiceContext&)> build;
 };
 

@@ -30,6 +30,15 @@ std::unique_ptr<auth::Authenticator> Jwt(const TokenIssuer& tokens) {
   return *std::move(a);
 }
 
+// One signing key per test process: every test server trusts it, so a service that forwards
+// its caller's token to another (cases to the registry) works as in production, where both
+// trust BNN's identity provider.
+TokenIssuer& ProcessTokens() {
+  static TempDir* const dir = new TempDir();
+  static TokenIssuer* const tokens = new TokenIssuer(dir->path());
+  return *tokens;
+}
+
 }  // namespace
 
 TestServer::TestServer(sql::Database* db) : TestServer(db, Options()) {}
@@ -37,7 +46,7 @@ TestServer::TestServer(sql::Database* db) : TestServer(db, Options()) {}
 TestServer::TestServer(sql::Database* db, Options options)
     : options_(options),
       db_(db),
-      tokens_(dir_.path()),
+      tokens_(ProcessTokens()),
       authenticator_(Jwt(tokens_)),
       executor_(options.workers, options.max_queued),
       metrics_("test"),
@@ -81,9 +90,12 @@ void TestServer::Shutdown(absl::Duration grace) {
 std::unique_ptr<grpc::ClientContext> TestServer::As(const std::string& role,
                                                     const std::string& satker,
                                                     const std::string& subject) const {
+  return WithClaims(tokens_.Claims(role, satker, subject));
+}
+
+std::unique_ptr<grpc::ClientContext> TestServer::WithClaims(const nlohmann::json& claims) const {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization",
-                   "Bearer " + tokens_.Sign(tokens_.Claims(role, satker, subject)));
+  ctx->AddMetadata("authorization", "Bearer " + tokens_.Sign(claims));
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return ctx;
 }

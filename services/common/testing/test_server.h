@@ -95,12 +95,15 @@ class TestServer {
   // given), with a 10 s deadline.
   std::unique_ptr<grpc::ClientContext> As(const std::string& role, const std::string& satker,
                                           const std::string& subject = "officer-1") const;
+  // A client context carrying a valid token with exactly these claims (tokens().Claims(...)
+  // edited: a system's `system` claim, an organisation's `org`), with a 10 s deadline.
+  std::unique_ptr<grpc::ClientContext> WithClaims(const nlohmann::json& claims) const;
 
  private:
   Options options_;
   sql::Database* db_;
   TempDir dir_;
-  TokenIssuer tokens_;
+  TokenIssuer& tokens_;  // one per test process (ProcessTokens)
   std::unique_ptr<auth::Authenticator> authenticator_;
   platform::Executor executor_;
   platform::Metrics metrics_;

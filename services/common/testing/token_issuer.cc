@@ -40,8 +40,10 @@ TokenIssuer::TokenIssuer(const std::string& dir, const std::string& key_id) : ke
 nlohmann::json TokenIssuer::Claims(const std::string& role, const std::string& satker,
                                    const std::string& subject) const {
   const int64_t now = absl::ToUnixSeconds(absl::Now());
-  return {{"iss", kIssuer},   {"aud", kAudience}, {"sub", subject},   {"role", role},
-          {"satker", satker}, {"iat", now},       {"exp", now + 3600}};
+  nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", subject},
+                           {"role", role},     {"iat", now},        {"exp", now + 3600}};
+  if (!satker.empty()) claims["satker"] = satker;  // systems and organisations have none
+  return claims;
 }
 
 std::string TokenIssuer::Sign(const nlohmann::json& claims, const std::string& alg) const {

@@ -1,0 +1,146 @@
+#include "cases/registry_client.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "base/status.h"
+#include "grpcpp/client_context.h"
+#include "ibm/registry/v1/registry.grpc.pb.h"
+
+namespace ibm::cases {
+namespace {
+
+namespace rv1 = ::ibm::registry::v1;
+
+constexpr absl::Duration kMaxWait = absl::Seconds(5);
+
+// A client context on behalf of `call`: its credentials, its deadline (at most kMaxWait).
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(const platform::Call& call) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  for (const auto& [key, value] : call.credentials) ctx->AddMetadata(key, value);
+  ctx->AddMetadata("x-request-id", call.request_id);
+  const absl::Time deadline = std::min(call.deadline, absl::Now() + kMaxWait);
+  ctx->set_deadline(absl::ToChronoTime(deadline));
+  return ctx;
+}
+
+// The registry's answer as this service's: its refusals pass through, anything that says
+// it could not answer becomes UNAVAILABLE.
+absl::Status FromRegistry(const grpc::Status& s, absl::string_view what) {
+  switch (s.error_code()) {
+    case grpc::StatusCode::OK:
+      return absl::OkStatus();
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return platform::FromGrpcStatus(s);  // the caller's scope, as the registry says
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::UnauthenticatedError("the registry did not accept the caller's credentials");
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::UnavailableError(absl::StrCat(
+          "the registry did not answer in time about ", what, "; try again"));
+    default:
+      return absl::UnavailableError(
+          absl::StrCat("the registry is unavailable (", s.error_message().substr(0, 120),
+                       "); cannot check ", what, "; try again"));
+  }
+}
+
+}  // namespace
+
+RegistryClient::RegistryClient(std::shared_ptr<grpc::Channel> channel, absl::Duration cache_ttl)
+    : channel_(std::move(channel)), ttl_(cache_ttl) {}
+
+bool RegistryClient::Lookup(const std::string& key, Cached& out) const {
+  absl::MutexLock lock(&mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end() || it->second.expires <= absl::Now()) return false;
+  out = it->second;
+  return true;
+}
+
+void RegistryClient::Store(const std::string& key, Cached value) const {
+  if (ttl_ <= absl::ZeroDuration()) return;
+  value.expires = absl::Now() + ttl_;
+  absl::MutexLock lock(&mu_);
+  if (cache_.size() > 100000) cache_.clear();  // a bound, not a policy: facts are re-read
+  cache_[key] = std::move(value);
+}
+
+absl::StatusOr<UnitFacts> RegistryClient::Unit(const platform::Call& call,
+                                               absl::string_view unit_id,
+                                               absl::string_view field) const {
+  const std::string key = absl::StrCat("units/", unit_id);
+  Cached hit;
+  if (!Lookup(key, hit)) {
+    rv1::GetUnitRequest req;
+    req.set_name(key);
+    rv1::Unit unit;
+    auto stub = rv1::UnitService::NewStub(channel_);
+    grpc::Status s = stub->GetUnit(OnBehalfOf(call).get(), req, &unit);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      hit.status = absl::NotFoundError("");
+    } else if (absl::Status mine = FromRegistry(s, key); !mine.ok()) {
+      return mine;  // refusals depend on the caller, outages on the moment: never cached
+    } else {
+      hit.unit.id = std::string(unit_id);
+      hit.unit.satker = unit.satker().substr(unit.satker().find('/') + 1);
+      hit.unit.inactive = unit.status() == rv1::UNIT_STATUS_INACTIVE;
+      hit.unit.status_name = rv1::UnitStatus_Name(unit.status());
+    }
+    Store(key, hit);
+  }
+  if (absl::IsNotFound(hit.status)) {
+    return platform::WithReason(
+        absl::NotFoundError(absl::StrCat(field, ": ", key, " is not in the registry")),
+        "NOT_IN_REGISTRY");
+  }
+  return hit.unit;
+}
+
+absl::StatusOr<bool> RegistryClient::AgentActive(const platform::Call& call,
+                                                 absl::string_view unit_id,
+                                                 absl::string_view agent_id) const {
+  const std::string key = absl::StrCat("units/", unit_id, "/agents/", agent_id);
+  Cached hit;
+  if (!Lookup(key, hit)) {
+    rv1::GetAgentRequest req;
+    req.set_name(key);
+    rv1::Agent agent;
+    auto stub = rv1::AgentService::NewStub(channel_);
+    grpc::Status s = stub->GetAgent(OnBehalfOf(call).get(), req, &agent);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      hit.flag = false;
+    } else if (absl::Status mine = FromRegistry(s, "the agent"); !mine.ok()) {
+      return mine;
+    } else {
+      hit.flag = agent.status() == rv1::AGENT_STATUS_ACTIVE;
+    }
+    Store(key, hit);
+  }
+  return hit.flag;
+}
+
+absl::Status RegistryClient::CheckVillage(const platform::Call& call,
+                                          const domain::RegionCode& code,
+                                          absl::string_view field) const {
+  const std::string key = absl::StrCat("regions/", code.str());
+  Cached hit;
+  if (!Lookup(key, hit)) {
+    rv1::ValidateRegionCodeRequest req;
+    req.set_code(code.str());
+    req.set_expected_level(rv1::REGION_LEVEL_VILLAGE);
+    rv1::ValidateRegionCodeResponse out;
+    auto stub = rv1::RegionService::NewStub(channel_);
+    grpc::Status s = stub->ValidateRegionCode(OnBehalfOf(call).get(), req, &out);
+    if (absl::Status mine = FromRegistry(s, key); !mine.ok()) return mine;
+    hit.flag = out.valid();
+    Store(key, hit);
+  }
+  if (!hit.flag) {
+    return platform::InvalidField(
+        field, "must be a village (desa/kelurahan) code that exists and is not retired");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ibm::cases

@@ -1,0 +1,196 @@
+#include "cases/store/clients.h"
+
+#include "cases/store/tables.h"
+
+namespace ibm::cases::store {
+
+namespace {
+
+constexpr char kClientColumns[] =
+    "id, unit_id, satker_id, village_code, sex, birth_year, home_village, admission_path, "
+    "legal_basis, state, legal_order_kind, has_identity, has_nik, nik_review_pending, "
+    "duplicate_of, open_case, details, create_actor, version, create_time, update_time";
+constexpr char kSelectClient[] = "SELECT %s FROM clients WHERE id = ?";
+constexpr char kInsertClient[] =
+    "INSERT INTO clients (%s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?)";
+constexpr char kUpdateClient[] =
+    "UPDATE clients SET unit_id = ?, satker_id = ?, village_code = ?, sex = ?, birth_year = ?, "
+    "home_village = ?, admission_path = ?, legal_basis = ?, state = ?, legal_order_kind = ?, "
+    "has_identity = ?, has_nik = ?, nik_review_pending = ?, duplicate_of = ?, open_case = ?, "
+    "details = ?, version = ?, update_time = ? WHERE id = ?";
+constexpr char kInsertClientUnit[] = "%s INTO client_units (client_id, unit_id) VALUES (?, ?)";
+constexpr char kSelectClientUnits[] =
+    "SELECT unit_id FROM client_units WHERE client_id = ? ORDER BY unit_id";
+constexpr char kSelectIdentity[] =
+    "SELECT client_id, sealed, erased, erase_time, version, update_time FROM client_identities "
+    "WHERE client_id = ?";
+constexpr char kDeleteIdentity[] = "DELETE FROM client_identities WHERE client_id = ?";
+constexpr char kInsertIdentity[] =
+    "INSERT INTO client_identities (client_id, sealed, erased, erase_time, version, "
+    "update_time) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr char kSelectNik[] = "SELECT client_id FROM nik_index WHERE nik_hmac = ? ORDER BY client_id";
+constexpr char kInsertNik[] = "%s INTO nik_index (nik_hmac, client_id, key_id) VALUES (?, ?, ?)";
+constexpr char kDeleteNik[] = "DELETE FROM nik_index WHERE client_id = ?";
+
+Client ClientFromRow(const sql::Row& row) {
+  Client c;
+  c.id = row.Text("id");
+  c.unit_id = row.Text("unit_id");
+  c.satker_id = row.Text("satker_id");
+  c.village_code = row.Text("village_code");
+  c.sex = static_cast<int>(row.Int("sex"));
+  if (auto y = row.OptInt("birth_year")) c.birth_year = static_cast<int>(*y);
+  c.home_village = row.Text("home_village");
+  c.admission_path = static_cast<int>(row.Int("admission_path"));
+  c.legal_basis = static_cast<int>(row.Int("legal_basis"));
+  c.state = static_cast<int>(row.Int("state"));
+  c.legal_order_kind = static_cast<int>(row.Int("legal_order_kind"));
+  c.has_identity = row.Bool("has_identity");
+  c.has_nik = row.Bool("has_nik");
+  c.nik_review_pending = row.Bool("nik_review_pending");
+  c.duplicate_of = row.Text("duplicate_of");
+  c.open_case = row.Text("open_case");
+  c.details = row.Blob("details");
+  c.create_actor = row.Text("create_actor");
+  c.version = row.Int("version");
+  c.create_time_us = row.Int("create_time");
+  c.update_time_us = row.Int("update_time");
+  return c;
+}
+
+sql::Value BirthYear(const Client& c) {
+  return c.birth_year ? sql::Value(*c.birth_year) : sql::Value(std::nullopt);
+}
+
+}  // namespace
+
+absl::StatusOr<Client> Clients::Get(sql::Session& s, absl::string_view id, absl::string_view name,
+                                    bool for_update) const {
+  auto row = s.QueryOne(
+      sql::Statement(kSelectClient, {kClientColumns}, for_update ? dialect_.ForUpdate() : ""),
+      {id}, name);
+  if (!row.ok()) return row.status();
+  return ClientFromRow(*row);
+}
+
+absl::Status Clients::Insert(sql::Session& s, const Client& c) const {
+  return s
+      .Exec(sql::Statement(kInsertClient, {kClientColumns}),
+            {c.id, c.unit_id, c.satker_id, c.village_code, c.sex, BirthYear(c), c.home_village,
+             c.admission_path, c.legal_basis, c.state, c.legal_order_kind, c.has_identity,
+             c.has_nik, c.nik_review_pending, c.duplicate_of, c.open_case, sql::Bytes{c.details},
+             c.create_actor, c.version, c.create_time_us, c.update_time_us})
+      .status();
+}
+
+absl::Status Clients::Update(sql::Session& s, Client& c) const {
+  c.version += 1;
+  return s
+      .Exec(kUpdateClient,
+            {c.unit_id, c.satker_id, c.village_code, c.sex, BirthYear(c), c.home_village,
+             c.admission_path, c.legal_basis, c.state, c.legal_order_kind, c.has_identity,
+             c.has_nik, c.nik_review_pending, c.duplicate_of, c.open_case, sql::Bytes{c.details},
+             c.version, c.update_time_us, c.id})
+      .status();
+}
+
+absl::Status Clients::AddUnit(sql::Session& s, absl::string_view client_id,
+                              absl::string_view unit_id) const {
+  return s.Exec(sql::Statement(kInsertClientUnit, {dialect_.InsertIgnore()}), {client_id, unit_id})
+      .status();
+}
+
+absl::StatusOr<std::vector<std::string>> Clients::Units(sql::Session& s,
+                                                        absl::string_view client_id) const {
+  auto rows = s.Query(kSelectClientUnits, {client_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> units;
+  for (const sql::Row& row : *rows) units.push_back(row.Text("unit_id"));
+  return units;
+}
+
+absl::StatusOr<std::optional<Identity>> Clients::GetIdentity(sql::Session& s,
+                                                             absl::string_view client_id,
+                                                             bool for_update) const {
+  auto rows = s.Query(sql::Statement(kSelectIdentity, {}, for_update ? dialect_.ForUpdate() : ""),
+                      {client_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  const sql::Row& row = rows->front();
+  return Identity{row.Text("client_id"), row.Text("sealed"),   row.Bool("erased"),
+                  row.Int("erase_time"), row.Int("version"), row.Int("update_time")};
+}
+
+absl::Status Clients::PutIdentity(sql::Session& s, const Identity& i) const {
+  if (auto st = s.Exec(kDeleteIdentity, {i.client_id}); !st.ok()) return st.status();
+  return s
+      .Exec(kInsertIdentity,
+            {i.client_id, i.sealed, i.erased, i.erase_time_us, i.version, i.update_time_us})
+      .status();
+}
+
+absl::StatusOr<std::vector<std::string>> Clients::ClientsWithNik(sql::Session& s,
+                                                                 absl::string_view nik_hmac) const {
+  auto rows = s.Query(kSelectNik, {nik_hmac});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> ids;
+  for (const sql::Row& row : *rows) ids.push_back(row.Text("client_id"));
+  return ids;
+}
+
+absl::Status Clients::IndexNik(sql::Session& s, absl::string_view nik_hmac,
+                               absl::string_view client_id, absl::string_view key_id) const {
+  return s
+      .Exec(sql::Statement(kInsertNik, {dialect_.InsertIgnore()}), {nik_hmac, client_id, key_id})
+      .status();
+}
+
+absl::Status Clients::DropNik(sql::Session& s, absl::string_view client_id) const {
+  return s.Exec(kDeleteNik, {client_id}).status();
+}
+
+std::vector<std::string> ClientTables() {
+  return {
+      // The pseudonymous client. `open_case` is the case's name while one is open. Consent,
+      // its history, withdrawal and voiding are serialized protobuf (`details`).
+      "CREATE TABLE IF NOT EXISTS clients (id VARCHAR(40) PRIMARY KEY, "
+      "unit_id VARCHAR(40) NOT NULL, satker_id VARCHAR(40) NOT NULL, "
+      "village_code VARCHAR(13) NOT NULL, sex INT NOT NULL, birth_year INT, "
+      "home_village VARCHAR(13) NOT NULL, admission_path INT NOT NULL, "
+      "legal_basis INT NOT NULL, state INT NOT NULL, legal_order_kind INT NOT NULL, "
+      "has_identity INT NOT NULL, has_nik INT NOT NULL, nik_review_pending INT NOT NULL, "
+      "duplicate_of VARCHAR(40) NOT NULL, open_case VARCHAR(200) NOT NULL, "
+      "details {LONGBLOB} NOT NULL, create_actor VARCHAR(200) NOT NULL, "
+      "version BIGINT NOT NULL, create_time BIGINT NOT NULL, update_time BIGINT NOT NULL) "
+      "{TABLE_OPTIONS}",
+      "CREATE INDEX IF NOT EXISTS clients_by_unit ON clients (unit_id, id)",
+      "CREATE INDEX IF NOT EXISTS clients_by_village ON clients (village_code, id)",
+      // Every unit where a client has (had) a case or was served: a satker keeps reading
+      // its own past clients after a transfer (docs/api.md, Scope).
+      "CREATE TABLE IF NOT EXISTS client_units (client_id VARCHAR(40) NOT NULL, "
+      "unit_id VARCHAR(40) NOT NULL, PRIMARY KEY (client_id, unit_id)) {TABLE_OPTIONS}",
+      "CREATE INDEX IF NOT EXISTS client_units_by_unit ON client_units (unit_id, client_id)",
+      // The identity: one sealed value (the ClientIdentity message, bound to the client's
+      // name). Erasure empties it and keeps the row with erase_time.
+      "CREATE TABLE IF NOT EXISTS client_identities (client_id VARCHAR(40) PRIMARY KEY, "
+      "sealed {LONGTEXT} NOT NULL, erased INT NOT NULL, erase_time BIGINT NOT NULL, "
+      "version BIGINT NOT NULL, update_time BIGINT NOT NULL) {TABLE_OPTIONS}",
+      // The keyed NIK index: HMAC under the NIK-index key (key_id), never the NIK.
+      "CREATE TABLE IF NOT EXISTS nik_index (nik_hmac VARCHAR(64) NOT NULL, "
+      "client_id VARCHAR(40) NOT NULL, key_id VARCHAR(40) NOT NULL, "
+      "PRIMARY KEY (nik_hmac, client_id)) {TABLE_OPTIONS}",
+      "CREATE INDEX IF NOT EXISTS nik_index_by_client ON nik_index (client_id)",
+      // Notices to a holding satker that someone outside its scope looked up or entered the
+      // NIK of its client. `details` is the serialized NikMatchNotice (justification sealed).
+      "CREATE TABLE IF NOT EXISTS nik_match_notices (id VARCHAR(40) PRIMARY KEY, "
+      "satker_id VARCHAR(40) NOT NULL, client_id VARCHAR(40) NOT NULL, "
+      "requester_satker VARCHAR(40) NOT NULL, state INT NOT NULL, "
+      "details {LONGBLOB} NOT NULL, version BIGINT NOT NULL, create_time BIGINT NOT NULL, "
+      "update_time BIGINT NOT NULL) {TABLE_OPTIONS}",
+      "CREATE INDEX IF NOT EXISTS nik_match_notices_by_satker ON nik_match_notices "
+      "(satker_id, state, id)",
+  };
+}
+
+}  // namespace ibm::cases::store
