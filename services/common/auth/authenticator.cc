@@ -244,8 +244,8 @@ class InsecureDevAuthenticator final : public Authenticator {
     if (!role.ok())
       return absl::UnauthenticatedError(absl::StrCat("x-dev-role: ", role.status().message()));
     p.role = *role;
-    const bool satkerless = p.role == Role::kSystem || p.role == Role::kVillageFund ||
-                            p.role == Role::kProvider;
+    const bool satkerless =
+        p.role == Role::kSystem || p.role == Role::kVillageFund || p.role == Role::kProvider;
     if (auto s = SetAffiliation(p, Header(md, "x-dev-satker").value_or(satkerless ? "" : "bnn"),
                                 Header(md, "x-dev-system").value_or(""),
                                 Header(md, "x-dev-org").value_or(""));

@@ -54,7 +54,8 @@ bool Scope::Covers(const Scope& other) const {
 
 std::string Principal::Describe() const {
   if (!system.empty()) return absl::StrCat(subject, " (system:", system, ")");
-  if (!org.empty() && satker.empty()) return absl::StrCat(subject, " (", RoleName(role), "@org:", org, ")");
+  if (!org.empty() && satker.empty())
+    return absl::StrCat(subject, " (", RoleName(role), "@org:", org, ")");
   return absl::StrCat(subject, " (", RoleName(role), "@", satker, ")");
 }
 

@@ -63,8 +63,8 @@ struct Principal {
   std::string satker;  // e.g. "bnnk-32.73"; "" for a system or an outside organisation
   Scope scope = Scope::National();
   bool insecure_dev = false;  // set only by the insecure development authenticator
-  std::string system;  // the `system` claim of a system token ("referrals"), else ""
-  std::string org;     // the `org` claim of an outside organisation ("kemendesa"), else ""
+  std::string system;         // the `system` claim of a system token ("referrals"), else ""
+  std::string org;            // the `org` claim of an outside organisation ("kemendesa"), else ""
 
   // "subject (role@satker)", for logs: never personal data beyond the subject id.
   std::string Describe() const;

@@ -68,6 +68,14 @@ absl::Status WithReason(absl::Status status, absl::string_view reason) {
   return status;
 }
 
+absl::Status WithMetadata(absl::Status status, absl::string_view key, absl::string_view value) {
+  if (status.ok()) return status;
+  google::rpc::ErrorInfo info = ErrorInfoOf(status);
+  (*info.mutable_metadata())[std::string(key)] = std::string(value);
+  status.SetPayload(kErrorInfoUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
 google::rpc::ErrorInfo ErrorInfoOf(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   if (!ReadPayload(status, kErrorInfoUrl, &info)) {

@@ -64,6 +64,9 @@ absl::Status InvalidField(absl::string_view field, absl::string_view description
 // Sets the machine-readable reason of an error (ErrorInfo.reason, UPPER_SNAKE_CASE, e.g.
 // "ETAG_MISMATCH", "OUT_OF_SCOPE"); without one, the reason is the status code's name.
 absl::Status WithReason(absl::Status status, absl::string_view reason);
+// Adds ErrorInfo.metadata[key] = value (e.g. the existing resource of an ALREADY_EXISTS).
+// Set the reason first.
+absl::Status WithMetadata(absl::Status status, absl::string_view key, absl::string_view value);
 
 // The gRPC status for an absl::Status, with google.rpc.Status details.
 grpc::Status ToGrpcStatus(const absl::Status& status);

@@ -15,8 +15,8 @@ absl::StatusOr<std::string> LoadSharedSecret(sql::Database& db, absl::string_vie
         .status();
   });
   if (!s.ok()) return s;
-  auto rows = db.Query(absl::StrCat("SELECT secret FROM ", table, " WHERE name = ?"),
-                       {std::string(name)});
+  auto rows =
+      db.Query(absl::StrCat("SELECT secret FROM ", table, " WHERE name = ?"), {std::string(name)});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return absl::InternalError(absl::StrCat("secret ", name, " missing"));
   return rows->front().Blob(0);

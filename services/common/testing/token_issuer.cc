@@ -41,7 +41,7 @@ nlohmann::json TokenIssuer::Claims(const std::string& role, const std::string& s
                                    const std::string& subject) const {
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   nlohmann::json claims = {{"iss", kIssuer}, {"aud", kAudience}, {"sub", subject},
-                           {"role", role},     {"iat", now},        {"exp", now + 3600}};
+                           {"role", role},   {"iat", now},       {"exp", now + 3600}};
   if (!satker.empty()) claims["satker"] = satker;  // systems and organisations have none
   return claims;
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "registry/tests/registry_fixture.h"
+#include "testing/docs_section.h"
 
 namespace ibm::registry {
 namespace {
@@ -371,29 +372,10 @@ IBM_ON_BOTH_ENGINES(AccessTest);
 // docs/api.md carries the matrix generated from the table, between two markers.
 // IBM_WRITE_DOCS=1 rewrites it there instead (tools/gen-access-docs.sh).
 TEST(AccessDocsTest, TheDocsShowTheMatrixOfTheTable) {
-  const std::string path = std::string(IBM_SOURCE_DIR) + "/docs/api.md";
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string docs = buffer.str();
-  const std::string begin =
-      "<!-- access-matrix:registry:begin (generated: tools/gen-access-docs.sh) -->\n";
-  const std::string end = "<!-- access-matrix:registry:end -->";
-  const size_t from = docs.find(begin);
-  const size_t to = docs.find(end);
-  ASSERT_NE(from, std::string::npos) << "docs/api.md lacks the marker " << begin;
-  ASSERT_NE(to, std::string::npos) << "docs/api.md lacks the marker " << end;
-  const std::string shown = docs.substr(from + begin.size(), to - from - begin.size());
-  const std::string generated = AccessMatrixMarkdown();
-  const char* write = std::getenv("IBM_WRITE_DOCS");
-  if (write != nullptr && std::string(write) == "1") {
-    docs.replace(from + begin.size(), to - from - begin.size(), generated);
-    std::ofstream(path) << docs;
-    GTEST_SKIP() << "rewrote the matrix in " << path;
-  }
-  EXPECT_EQ(shown, generated) << "docs/api.md's registry matrix is not the access table's: run "
-                                 "tools/gen-access-docs.sh";
+  testing::ExpectGeneratedSection(
+      std::string(IBM_SOURCE_DIR) + "/docs/api.md",
+      "<!-- access-matrix:registry:begin (generated: tools/gen-access-docs.sh) -->\n",
+      "<!-- access-matrix:registry:end -->", AccessMatrixMarkdown());
 }
 
 }  // namespace
