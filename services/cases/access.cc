@@ -56,14 +56,18 @@ absl::string_view Symbol(char cell) {
 const std::vector<MethodAccess>& AccessTable() {
   static const std::vector<MethodAccess> table = {
       {"GetClient", "SSSUNSYNNNN", "coarse form for BNN and national auditors"},
-      {"ListClients", "SSSUNSNNNNN", "coarse form for BNN and national auditors; `nik_review_pending` filter officers only"},
+      {"ListClients", "SSSUNSNNNNN",
+       "coarse form for BNN and national auditors; `nik_review_pending` filter officers only"},
       {"CreateClient", "NSSUNNNNNNN", "`identity`: ✓f or ✓u; compulsory: ✓f only"},
       {"UpdateClient", "NSSUNNNNNNN", ""},
       {"RecordClientConsent", "NSSUNNNNNNN", ""},
       {"RecordClientLegalOrder", "NFFNNNNNNNN", "identity access log"},
-      {"GetClientIdentity", "NFFUNNRNNNN", "purpose required; logged; `legal_order` to ✓f and ✓r only; referrals: purpose REFERRAL, `referral`, referral fields only"},
+      {"GetClientIdentity", "NFFUNNRNNNN",
+       "purpose required; logged; `legal_order` to ✓f and ✓r only; referrals: purpose REFERRAL, "
+       "`referral`, referral fields only"},
       {"UpdateClientIdentity", "NFFUNNNNNNN", "logged"},
-      {"LookupClientByNik", "NSSUNNNNNNN", "justification and request_id; logged; rate-limited; agents: own unit only"},
+      {"LookupClientByNik", "NSSUNNNNNNN",
+       "justification and request_id; logged; rate-limited; agents: own unit only"},
       {"WithdrawClientConsent", "NSSNNNNNNNN", ""},
       {"VoidClient", "NSSNNNNNNNN", ""},
       {"ListIdentityAccessRecords", "NNNNNSNNNNN", ""},
@@ -124,7 +128,8 @@ const std::vector<MethodAccess>& AccessTable() {
       {"UpdateCommunityReportTally", "NSSUNNNNNNN", ""},
       {"VoidCommunityReportTally", "NSSUNNNNNNN", ""},
       {"QueryUnitMetrics", "SSSUSSNYYNN", "numerators and denominators only"},
-      {"GetCaseEventSubscription", "NNNNNNBNNNN", "only `caseEventSubscriptions/referrals` is configured"},
+      {"GetCaseEventSubscription", "NNNNNNBNNNN",
+       "only `caseEventSubscriptions/referrals` is configured"},
       {"PullCaseEvents", "NNNNNNBNNNN", ""},
       {"AcknowledgeCaseEvents", "NNNNNNBNNNN", ""},
       {"UploadBatch", "SSSUNNNNNNN", "each record checked as its create method"},
@@ -198,8 +203,9 @@ absl::StatusOr<Grant> RequireAccess(const auth::Principal& caller, absl::string_
 }
 
 std::string AccessMatrixMarkdown() {
-  std::string out = absl::StrCat(kHeader, "\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | ",
-                                 "--- | --- | --- | --- |\n");
+  std::string out =
+      absl::StrCat(kHeader, "\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | ",
+                   "--- | --- | --- | --- |\n");
   for (const MethodAccess& row : AccessTable()) {
     std::vector<std::string> cells = {std::string(row.method)};
     for (char c : row.cells) cells.emplace_back(Symbol(c));

@@ -92,8 +92,8 @@ absl::StatusOr<UnitFacts> Core::RequireOpenUnit(const Call& call, absl::string_v
   if (!unit.ok()) return unit.status();
   if (unit->inactive) {
     return platform::WithReason(
-        absl::FailedPreconditionError(absl::StrCat(
-            field, ": units/", unit_id, " is INACTIVE: it takes no new records")),
+        absl::FailedPreconditionError(
+            absl::StrCat(field, ": units/", unit_id, " is INACTIVE: it takes no new records")),
         "UNIT_INACTIVE");
   }
   return unit;
@@ -119,16 +119,20 @@ absl::Status Core::LogIdentityAccess(sql::Session& s, const Call& call,
   std::vector<std::string> summary = {absl::StrCat("role=", ActorRole(caller)),
                                       absl::StrCat("purpose=", a.purpose),
                                       absl::StrCat("lookup=", a.lookup_result)};
-  if (!a.probed_client.empty()) summary.push_back(absl::StrCat("probed=", a.probed_client));
+  // A lookup that matched a client outside the caller's scope is filed under that client
+  // (so that its data subject can learn of it), marked as probed.
+  if (!a.probed_client.empty()) summary.push_back("probed=1");
   if (!a.referral.empty()) summary.push_back(absl::StrCat("referral=", a.referral));
   if (!a.nik_match_notice.empty()) summary.push_back(absl::StrCat("notice=", a.nik_match_notice));
   if (!a.justification.empty()) {
     summary.push_back(absl::StrCat("j=", keys_.sealer->Seal(a.justification, "identity_access")));
   }
   return identity_log_.Append(
-      s, audit::Entry{a.client.empty() ? "clients/-" : a.client, a.action,
-                      caller.subject.substr(0, 200), caller.satker.substr(0, 40), NowMicros(),
-                      absl::StrJoin(a.fields, ","), absl::StrJoin(summary, ";"),
+      s, audit::Entry{!a.client.empty()          ? a.client
+                      : !a.probed_client.empty() ? a.probed_client
+                                                 : "clients/-",
+                      a.action, caller.subject.substr(0, 200), caller.satker.substr(0, 40),
+                      NowMicros(), absl::StrJoin(a.fields, ","), absl::StrJoin(summary, ";"),
                       call.request_id});
 }
 

@@ -40,8 +40,8 @@ class Core {
     std::shared_ptr<const platform::FieldSealer> sealer;     // --field_keys
     std::shared_ptr<const platform::FieldSealer> nik_index;  // --nik_index_keys
   };
-  Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock,
-       Keys keys, std::shared_ptr<const RegistryClient> registry);
+  Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::Time()> clock, Keys keys,
+       std::shared_ptr<const RegistryClient> registry);
 
   sql::Database& db() const { return *db_; }
   const sql::Dialect& dialect() const { return db_->dialect(); }

@@ -2,4 +2,6 @@
 #include "cases/service.h"
 #include "platform/server_main.h"
 
-int main(int argc, char** argv) { return ibm::platform::ServerMain(argc, argv, ibm::cases::Spec()); }
+int main(int argc, char** argv) {
+  return ibm::platform::ServerMain(argc, argv, ibm::cases::Spec());
+}

@@ -39,8 +39,8 @@ absl::StatusOr<std::vector<std::string>> ParseName(absl::string_view name,
     if (ok && !want[i].empty() && want[i][0] == '{') ids.emplace_back(got[i]);
   }
   if (!ok) {
-    std::string example = absl::StrReplaceAll(
-        pattern, {{"{unit}", "32.73.04.1001-1"}, {"{satker}", "bnnk-32.73"}});
+    std::string example =
+        absl::StrReplaceAll(pattern, {{"{unit}", "32.73.04.1001-1"}, {"{satker}", "bnnk-32.73"}});
     return platform::InvalidField(field, absl::StrCat("must be a resource name like ", example));
   }
   return ids;
@@ -58,6 +58,10 @@ std::string FormatName(absl::string_view pattern, const std::vector<std::string>
     }
   }
   return out;
+}
+
+std::string ClientName(absl::string_view id) {
+  return FormatName(kClientPattern, {std::string(id)});
 }
 
 std::string NewId(absl::string_view prefix) {

@@ -33,6 +33,9 @@ absl::StatusOr<std::vector<std::string>> ParseName(absl::string_view name,
 // `pattern` with its variable segments replaced by `ids`, in order.
 std::string FormatName(absl::string_view pattern, const std::vector<std::string>& ids);
 
+// "clients/{id}".
+std::string ClientName(absl::string_view id);
+
 // True for an id this service assigns (1-40 of a-z, 0-9).
 bool IsAssignedId(absl::string_view id);
 // A fresh id: `prefix` and 10 random base-32 characters.

@@ -36,12 +36,12 @@ absl::Status FromRegistry(const grpc::Status& s, absl::string_view what) {
     case grpc::StatusCode::UNAUTHENTICATED:
       return absl::UnauthenticatedError("the registry did not accept the caller's credentials");
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return absl::UnavailableError(absl::StrCat(
-          "the registry did not answer in time about ", what, "; try again"));
-    default:
       return absl::UnavailableError(
-          absl::StrCat("the registry is unavailable (", s.error_message().substr(0, 120),
-                       "); cannot check ", what, "; try again"));
+          absl::StrCat("the registry did not answer in time about ", what, "; try again"));
+    default:
+      return absl::UnavailableError(absl::StrCat("the registry is unavailable (",
+                                                 s.error_message().substr(0, 120),
+                                                 "); cannot check ", what, "; try again"));
   }
 }
 

@@ -24,6 +24,7 @@ std::vector<sql::Migration> Migrations() {
       "fields VARCHAR(1000) NOT NULL, summary VARCHAR(2000) NOT NULL, "
       "request_id VARCHAR(100) NOT NULL) {TABLE_OPTIONS}",
       "CREATE INDEX IF NOT EXISTS identity_access_by_resource ON identity_access (resource, seq)",
+      "CREATE INDEX IF NOT EXISTS identity_access_by_actor ON identity_access (actor, change_time)",
   };
   for (const auto& area : {store::ClientTables(), store::ScreeningTables(), store::CaseTables(),
                            store::EventTables()}) {

@@ -1,5 +1,6 @@
 #include "cases/store/clients.h"
 
+#include "absl/strings/str_cat.h"
 #include "cases/store/tables.h"
 
 namespace ibm::cases::store {
@@ -29,9 +30,46 @@ constexpr char kDeleteIdentity[] = "DELETE FROM client_identities WHERE client_i
 constexpr char kInsertIdentity[] =
     "INSERT INTO client_identities (client_id, sealed, erased, erase_time, version, "
     "update_time) VALUES (?, ?, ?, ?, ?, ?)";
-constexpr char kSelectNik[] = "SELECT client_id FROM nik_index WHERE nik_hmac = ? ORDER BY client_id";
+constexpr char kSelectNik[] =
+    "SELECT client_id FROM nik_index WHERE nik_hmac = ? ORDER BY client_id";
 constexpr char kInsertNik[] = "%s INTO nik_index (nik_hmac, client_id, key_id) VALUES (?, ?, ?)";
 constexpr char kDeleteNik[] = "DELETE FROM nik_index WHERE client_id = ?";
+
+constexpr char kSelectClientsPage[] = "SELECT %s FROM clients WHERE id > ?%s ORDER BY id LIMIT ?";
+constexpr char kNoticeColumns[] =
+    "id, satker_id, client_id, requester_satker, state, details, version, create_time, "
+    "update_time";
+constexpr char kSelectNotice[] = "SELECT %s FROM nik_match_notices WHERE satker_id = ? AND id = ?";
+constexpr char kSelectOpenNotice[] =
+    "SELECT %s FROM nik_match_notices WHERE client_id = ? AND requester_satker = ? AND state = 1 "
+    "ORDER BY id LIMIT 1";
+constexpr char kInsertNotice[] =
+    "INSERT INTO nik_match_notices (%s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kUpdateNotice[] =
+    "UPDATE nik_match_notices SET state = ?, details = ?, version = ?, update_time = ? WHERE id = "
+    "?";
+constexpr char kSelectNoticesPage[] =
+    "SELECT %s FROM nik_match_notices WHERE satker_id = ? AND id > ?%s ORDER BY id LIMIT ?";
+
+constexpr char kSelectIdentityAccess[] =
+    "SELECT seq, resource, action, actor, actor_satker, change_time, fields, summary FROM "
+    "identity_access WHERE seq > ?%s ORDER BY seq LIMIT ?";
+constexpr char kCountLookups[] =
+    "SELECT COUNT(*) AS n FROM identity_access WHERE actor = ? AND action = 4 AND "
+    "change_time >= ?";
+constexpr char kSelectUnitsOfClients[] = "SELECT id, unit_id FROM clients WHERE id IN (%s)";
+
+Notice NoticeFromRow(const sql::Row& row) {
+  return Notice{row.Text("id"),
+                row.Text("satker_id"),
+                row.Text("client_id"),
+                row.Text("requester_satker"),
+                static_cast<int>(row.Int("state")),
+                row.Blob("details"),
+                row.Int("version"),
+                row.Int("create_time"),
+                row.Int("update_time")};
+}
 
 Client ClientFromRow(const sql::Row& row) {
   Client c;
@@ -68,20 +106,60 @@ sql::Value BirthYear(const Client& c) {
 absl::StatusOr<Client> Clients::Get(sql::Session& s, absl::string_view id, absl::string_view name,
                                     bool for_update) const {
   auto row = s.QueryOne(
-      sql::Statement(kSelectClient, {kClientColumns}, for_update ? dialect_.ForUpdate() : ""),
-      {id}, name);
+      sql::Statement(kSelectClient, {kClientColumns}, for_update ? dialect_.ForUpdate() : ""), {id},
+      name);
   if (!row.ok()) return row.status();
   return ClientFromRow(*row);
 }
 
 absl::Status Clients::Insert(sql::Session& s, const Client& c) const {
   return s
-      .Exec(sql::Statement(kInsertClient, {kClientColumns}),
-            {c.id, c.unit_id, c.satker_id, c.village_code, c.sex, BirthYear(c), c.home_village,
-             c.admission_path, c.legal_basis, c.state, c.legal_order_kind, c.has_identity,
-             c.has_nik, c.nik_review_pending, c.duplicate_of, c.open_case, sql::Bytes{c.details},
-             c.create_actor, c.version, c.create_time_us, c.update_time_us})
+      .Exec(sql::Statement(kInsertClient, {kClientColumns}), {c.id,
+                                                              c.unit_id,
+                                                              c.satker_id,
+                                                              c.village_code,
+                                                              c.sex,
+                                                              BirthYear(c),
+                                                              c.home_village,
+                                                              c.admission_path,
+                                                              c.legal_basis,
+                                                              c.state,
+                                                              c.legal_order_kind,
+                                                              c.has_identity,
+                                                              c.has_nik,
+                                                              c.nik_review_pending,
+                                                              c.duplicate_of,
+                                                              c.open_case,
+                                                              sql::Bytes{c.details},
+                                                              c.create_actor,
+                                                              c.version,
+                                                              c.create_time_us,
+                                                              c.update_time_us})
       .status();
+}
+
+absl::StatusOr<std::vector<Client>> Clients::List(sql::Session& s, const ClientFilter& f,
+                                                  absl::string_view after_id, int limit) const {
+  // Conditions from a fixed set, values bound: never a caller's text in the SQL.
+  std::string where;
+  sql::Params params = {after_id};
+  auto add = [&](absl::string_view condition, sql::Value value) {
+    absl::StrAppend(&where, " AND ", condition);
+    params.push_back(std::move(value));
+  };
+  if (!f.unit_id.empty()) add("unit_id = ?", f.unit_id);
+  if (!f.satker_id.empty()) add("satker_id = ?", f.satker_id);
+  if (!f.village_prefix.empty()) add("village_code LIKE ?", absl::StrCat(f.village_prefix, ".%"));
+  if (!f.home_prefix.empty()) add("home_village LIKE ?", absl::StrCat(f.home_prefix, ".%"));
+  if (f.state != 0) add("state = ?", f.state);
+  if (f.admission_path != 0) add("admission_path = ?", f.admission_path);
+  if (f.nik_review_pending) add("nik_review_pending = ?", 1);
+  params.emplace_back(static_cast<int64_t>(limit));
+  auto rows = s.Query(sql::Statement(kSelectClientsPage, {kClientColumns, where}), params);
+  if (!rows.ok()) return rows.status();
+  std::vector<Client> out;
+  for (const sql::Row& row : *rows) out.push_back(ClientFromRow(row));
+  return out;
 }
 
 absl::Status Clients::Update(sql::Session& s, Client& c) const {
@@ -118,7 +196,7 @@ absl::StatusOr<std::optional<Identity>> Clients::GetIdentity(sql::Session& s,
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::nullopt;
   const sql::Row& row = rows->front();
-  return Identity{row.Text("client_id"), row.Text("sealed"),   row.Bool("erased"),
+  return Identity{row.Text("client_id"), row.Text("sealed"), row.Bool("erased"),
                   row.Int("erase_time"), row.Int("version"), row.Int("update_time")};
 }
 
@@ -148,6 +226,99 @@ absl::Status Clients::IndexNik(sql::Session& s, absl::string_view nik_hmac,
 
 absl::Status Clients::DropNik(sql::Session& s, absl::string_view client_id) const {
   return s.Exec(kDeleteNik, {client_id}).status();
+}
+
+absl::StatusOr<std::vector<IdentityAccessRow>> Clients::IdentityAccess(
+    sql::Session& s, absl::string_view resource, absl::string_view actor, int64_t start_us,
+    int64_t end_us, int64_t after_seq, int limit) const {
+  std::string where;
+  sql::Params params = {after_seq};
+  auto add = [&](absl::string_view condition, sql::Value value) {
+    absl::StrAppend(&where, " AND ", condition);
+    params.push_back(std::move(value));
+  };
+  if (!resource.empty()) add("resource = ?", resource);
+  if (!actor.empty()) add("actor = ?", actor);
+  if (start_us != 0) add("change_time >= ?", start_us);
+  if (end_us != 0) add("change_time < ?", end_us);
+  params.emplace_back(static_cast<int64_t>(limit));
+  auto rows = s.Query(sql::Statement(kSelectIdentityAccess, {where}), params);
+  if (!rows.ok()) return rows.status();
+  std::vector<IdentityAccessRow> out;
+  for (const sql::Row& r : *rows) {
+    out.push_back(IdentityAccessRow{
+        r.Int("seq"), r.Text("resource"), static_cast<int>(r.Int("action")), r.Text("actor"),
+        r.Text("actor_satker"), r.Int("change_time"), r.Text("fields"), r.Text("summary")});
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> Clients::CountLookups(sql::Session& s, absl::string_view actor,
+                                              int64_t since_us) const {
+  auto row = s.QueryOne(kCountLookups, {actor, since_us}, "count");
+  if (!row.ok()) return row.status();
+  return row->Int("n");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Clients::UnitsOf(
+    sql::Session& s, const std::vector<std::string>& client_ids) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (client_ids.empty()) return out;
+  sql::Params ids;
+  for (const std::string& id : client_ids) ids.push_back(id);
+  auto rows = s.Query(sql::Statement(kSelectUnitsOfClients, {sql::Placeholders(ids.size())}), ids);
+  if (!rows.ok()) return rows.status();
+  for (const sql::Row& r : *rows) out.emplace_back(r.Text("id"), r.Text("unit_id"));
+  return out;
+}
+
+absl::StatusOr<Notice> Clients::GetNotice(sql::Session& s, absl::string_view satker_id,
+                                          absl::string_view id, absl::string_view name,
+                                          bool for_update) const {
+  auto row = s.QueryOne(
+      sql::Statement(kSelectNotice, {kNoticeColumns}, for_update ? dialect_.ForUpdate() : ""),
+      {satker_id, id}, name);
+  if (!row.ok()) return row.status();
+  return NoticeFromRow(*row);
+}
+
+absl::StatusOr<std::optional<Notice>> Clients::FindOpenNotice(
+    sql::Session& s, absl::string_view client_id, absl::string_view requester_satker) const {
+  auto rows = s.Query(sql::Statement(kSelectOpenNotice, {kNoticeColumns}, dialect_.ForUpdate()),
+                      {client_id, requester_satker});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  return NoticeFromRow(rows->front());
+}
+
+absl::Status Clients::InsertNotice(sql::Session& s, const Notice& n) const {
+  return s
+      .Exec(sql::Statement(kInsertNotice, {kNoticeColumns}),
+            {n.id, n.satker_id, n.client_id, n.requester_satker, n.state, sql::Bytes{n.details},
+             n.version, n.create_time_us, n.update_time_us})
+      .status();
+}
+
+absl::Status Clients::UpdateNotice(sql::Session& s, Notice& n) const {
+  n.version += 1;
+  return s.Exec(kUpdateNotice, {n.state, sql::Bytes{n.details}, n.version, n.update_time_us, n.id})
+      .status();
+}
+
+absl::StatusOr<std::vector<Notice>> Clients::ListNotices(sql::Session& s,
+                                                         absl::string_view satker_id, int state,
+                                                         absl::string_view after_id,
+                                                         int limit) const {
+  sql::Params params = {satker_id, after_id};
+  if (state != 0) params.emplace_back(static_cast<int64_t>(state));
+  params.emplace_back(static_cast<int64_t>(limit));
+  auto rows = s.Query(
+      sql::Statement(kSelectNoticesPage, {kNoticeColumns, state != 0 ? " AND state = ?" : ""}),
+      params);
+  if (!rows.ok()) return rows.status();
+  std::vector<Notice> out;
+  for (const sql::Row& row : *rows) out.push_back(NoticeFromRow(row));
+  return out;
 }
 
 std::vector<std::string> ClientTables() {

@@ -26,7 +26,7 @@ struct Client {
   std::string home_village;  // a village code, or ""
   int admission_path = 0;
   int legal_basis = 0;
-  int state = 0;  // v1::Client::State
+  int state = 0;             // v1::Client::State
   int legal_order_kind = 0;  // 0: no legal order recorded
   bool has_identity = false;
   bool has_nik = false;
@@ -50,6 +50,43 @@ struct Identity {
   int64_t update_time_us = 0;
 };
 
+// A NIK match notice as stored; `details` is the serialized NikMatchNotice.
+struct Notice {
+  std::string id;
+  std::string satker_id;  // the holding satker it is filed under
+  std::string client_id;  // the holder's client
+  std::string requester_satker;
+  int state = 1;  // v1::NikMatchNotice::State
+  std::string details;
+  int64_t version = 1;
+  int64_t create_time_us = 0;
+  int64_t update_time_us = 0;
+};
+
+// An entry of the identity access log as stored (Core::LogIdentityAccess writes them).
+struct IdentityAccessRow {
+  int64_t seq = 0;
+  std::string resource;  // clients/{id}, or clients/- for a lookup that found nobody
+  int action = 0;
+  std::string actor;
+  std::string actor_satker;
+  int64_t time_us = 0;
+  std::string fields;  // comma-separated
+  std::string
+      summary;  // "role=...;purpose=N;lookup=N[;probed=1][;referral=..][;notice=..][;j=sealed]"
+};
+
+// What ListClients filters on; empty / 0 / nullopt: no filter.
+struct ClientFilter {
+  std::string unit_id;
+  std::string satker_id;
+  std::string village_prefix;  // the caller's scope ("32.73"); "" national
+  std::string home_prefix;     // home_region's code prefix ("32.73")
+  int state = 0;
+  int admission_path = 0;
+  bool nik_review_pending = false;
+};
+
 class Clients {
  public:
   explicit Clients(const sql::Dialect& dialect) : dialect_(dialect) {}
@@ -58,6 +95,9 @@ class Clients {
   absl::StatusOr<Client> Get(sql::Session& s, absl::string_view id, absl::string_view name,
                              bool for_update = false) const;
   absl::Status Insert(sql::Session& s, const Client& c) const;
+  // A page of clients by id after `after_id`: at most `limit` rows.
+  absl::StatusOr<std::vector<Client>> List(sql::Session& s, const ClientFilter& f,
+                                           absl::string_view after_id, int limit) const;
   // Writes every field of `c`, one version up; `c.version` becomes the new one.
   absl::Status Update(sql::Session& s, Client& c) const;
 
@@ -78,6 +118,35 @@ class Clients {
   absl::Status IndexNik(sql::Session& s, absl::string_view nik_hmac, absl::string_view client_id,
                         absl::string_view key_id) const;
   absl::Status DropNik(sql::Session& s, absl::string_view client_id) const;
+
+  // ---- The identity access log (read side; the audit chain writes it).
+  // A page by seq after `after_seq`: of one resource ("" for every entry), of one actor ("":
+  // any), from `start_us` to `end_us` (0: open).
+  absl::StatusOr<std::vector<IdentityAccessRow>> IdentityAccess(sql::Session& s,
+                                                                absl::string_view resource,
+                                                                absl::string_view actor,
+                                                                int64_t start_us, int64_t end_us,
+                                                                int64_t after_seq, int limit) const;
+  // The lookups (action 4) `actor` made since `since_us`: the hourly allowance.
+  absl::StatusOr<int64_t> CountLookups(sql::Session& s, absl::string_view actor,
+                                       int64_t since_us) const;
+  // The unit ids of these clients, by client id (for scope checks of a page).
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> UnitsOf(
+      sql::Session& s, const std::vector<std::string>& client_ids) const;
+
+  // ---- NIK match notices.
+  absl::StatusOr<Notice> GetNotice(sql::Session& s, absl::string_view satker_id,
+                                   absl::string_view id, absl::string_view name,
+                                   bool for_update = false) const;
+  // The OPEN notice for this holder's client and requester satker, if any (locked).
+  absl::StatusOr<std::optional<Notice>> FindOpenNotice(sql::Session& s, absl::string_view client_id,
+                                                       absl::string_view requester_satker) const;
+  absl::Status InsertNotice(sql::Session& s, const Notice& n) const;
+  absl::Status UpdateNotice(sql::Session& s, Notice& n) const;
+  // A page of a satker's notices by id (state 0: any).
+  absl::StatusOr<std::vector<Notice>> ListNotices(sql::Session& s, absl::string_view satker_id,
+                                                  int state, absl::string_view after_id,
+                                                  int limit) const;
 
  private:
   sql::Dialect dialect_;

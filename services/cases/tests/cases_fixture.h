@@ -40,8 +40,8 @@ class CasesTest : public registry::RegistryTest {
     ASSERT_TRUE(sql::Migrate(*cases_db_, Migrations()).ok());
     cases_server_ = std::make_unique<testing::TestServer>(cases_db_.get(), cases_options_);
     auto context = cases_server_->Context("cases", 1);
-    auto nik_keys = platform::FieldSealer::FromKeyText(
-        platform::FieldSealer::NewKeyLine("nik1"), "test NIK-index keys");
+    auto nik_keys = platform::FieldSealer::FromKeyText(platform::FieldSealer::NewKeyLine("nik1"),
+                                                       "test NIK-index keys");
     ASSERT_TRUE(nik_keys.ok());
     registry_client_ = std::make_shared<RegistryClient>(server_->channel(), absl::Seconds(30));
     auto services = BuildServices(context, Core::Keys{context.sealer, *nik_keys}, registry_client_);
@@ -88,8 +88,8 @@ class CasesTest : public registry::RegistryTest {
   // The agent of Caringin's unit (its token's sub names the agent record).
   std::unique_ptr<grpc::ClientContext> Agent() const { return AgentOf(agent_); }
   std::unique_ptr<grpc::ClientContext> AgentOf(const rv1::Agent& agent) const {
-    const std::string satker = agent.name().find("33.74") != std::string::npos ? "bnnp-33"
-                                                                                : "bnnk-32.73";
+    const std::string satker =
+        agent.name().find("33.74") != std::string::npos ? "bnnp-33" : "bnnk-32.73";
     return cases_server_->As("agent", satker, agent.name());
   }
   std::unique_ptr<grpc::ClientContext> System(const std::string& system) const {

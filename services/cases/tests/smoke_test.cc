@@ -10,9 +10,9 @@ TEST_P(CasesFixtureTest, RegistryAnswersOnTheCallersBehalf) {
   platform::Call call;
   call.caller = auth::Principal{"officer-1", auth::Role::kOfficer, "bnnk-32.73",
                                 *auth::Scope::OfSatker("bnnk-32.73")};
-  call.credentials = {{"authorization",
-                       "Bearer " + cases_server_->tokens().Sign(
-                                       cases_server_->tokens().Claims("officer", "bnnk-32.73"))}};
+  call.credentials = {
+      {"authorization", "Bearer " + cases_server_->tokens().Sign(
+                                        cases_server_->tokens().Claims("officer", "bnnk-32.73"))}};
   call.deadline = absl::Now() + absl::Seconds(5);
   const std::string unit_id = unit_.name().substr(6);
   auto unit = registry_client_->Unit(call, unit_id, "unit");
