@@ -26,8 +26,9 @@ std::vector<sql::Migration> Migrations() {
       "CREATE INDEX IF NOT EXISTS identity_access_by_resource ON identity_access (resource, seq)",
       "CREATE INDEX IF NOT EXISTS identity_access_by_actor ON identity_access (actor, change_time)",
   };
-  for (const auto& area : {store::ClientTables(), store::ScreeningTables(), store::CaseTables(),
-                           store::EventTables()}) {
+  for (const auto& area :
+       {store::ClientTables(), store::ScreeningTables(), store::CaseTables(), store::EventTables(),
+        store::InterventionTables(), store::OutcomeTables(), store::ActivityTables()}) {
     first.insert(first.end(), area.begin(), area.end());
   }
   for (std::string& chain : audit::ChainMigration("identity_access")) {

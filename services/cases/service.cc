@@ -77,6 +77,13 @@ absl::StatusOr<Services> BuildServices(platform::ServiceContext& context, Core::
   services.push_back(NewRoutingPolicyService(core, context.runtime));
   services.push_back(NewCaseService(core, context.runtime));
   services.push_back(NewCaseEventService(core, context.runtime));
+  services.push_back(NewInterventionService(core, context.runtime));
+  services.push_back(NewRecoverySupportService(core, context.runtime));
+  services.push_back(NewOutcomeService(core, context.runtime));
+  services.push_back(NewUnitActivityService(core, context.runtime));
+  services.push_back(NewSatkerActivityService(core, context.runtime));
+  services.push_back(NewCommunityReportService(core, context.runtime));
+  services.push_back(NewUnitMetricsService(core, context.runtime));
   return services;
 }
 

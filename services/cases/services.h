@@ -29,5 +29,12 @@ std::unique_ptr<grpc::Service> NewScreeningService(CorePtr core, platform::Runti
 std::unique_ptr<grpc::Service> NewRoutingPolicyService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewCaseService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewCaseEventService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewInterventionService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewRecoverySupportService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewOutcomeService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewUnitActivityService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewSatkerActivityService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewCommunityReportService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewUnitMetricsService(CorePtr core, platform::Runtime runtime);
 
 }  // namespace ibm::cases

@@ -10,9 +10,12 @@
 
 namespace ibm::cases::store {
 
-std::vector<std::string> ClientTables();     // store/clients.cc
-std::vector<std::string> ScreeningTables();  // store/screenings.cc
-std::vector<std::string> CaseTables();       // store/cases.cc
-std::vector<std::string> EventTables();      // store/events.cc
+std::vector<std::string> ClientTables();        // store/clients.cc
+std::vector<std::string> ScreeningTables();     // store/screenings.cc
+std::vector<std::string> CaseTables();          // store/cases.cc
+std::vector<std::string> EventTables();         // store/events.cc
+std::vector<std::string> InterventionTables();  // store/interventions.cc: sessions, contacts
+std::vector<std::string> OutcomeTables();       // store/outcomes.cc: urine tests, WHOQOL-BREF
+std::vector<std::string> ActivityTables();      // store/activities.cc: activities, tallies
 
 }  // namespace ibm::cases::store

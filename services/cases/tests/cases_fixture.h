@@ -10,9 +10,13 @@
 // BNNP (bnnp-33) fostering a unit in Semarang (33.74.01.1001) with its own agent.
 #include "cases/service.h"
 #include "cases/services.h"
+#include "ibm/cases/v1/activities.grpc.pb.h"
 #include "ibm/cases/v1/cases.grpc.pb.h"
 #include "ibm/cases/v1/clients.grpc.pb.h"
 #include "ibm/cases/v1/events.grpc.pb.h"
+#include "ibm/cases/v1/interventions.grpc.pb.h"
+#include "ibm/cases/v1/metrics.grpc.pb.h"
+#include "ibm/cases/v1/outcomes.grpc.pb.h"
 #include "ibm/cases/v1/screenings.grpc.pb.h"
 #include "registry/tests/registry_fixture.h"
 
@@ -55,6 +59,13 @@ class CasesTest : public registry::RegistryTest {
     policies_ = v1::RoutingPolicyService::NewStub(cases_server_->channel());
     cases_ = v1::CaseService::NewStub(cases_server_->channel());
     events_ = v1::CaseEventService::NewStub(cases_server_->channel());
+    sessions_ = v1::InterventionService::NewStub(cases_server_->channel());
+    contacts_ = v1::RecoverySupportService::NewStub(cases_server_->channel());
+    outcomes_ = v1::OutcomeService::NewStub(cases_server_->channel());
+    unit_activities_ = v1::UnitActivityService::NewStub(cases_server_->channel());
+    satker_activities_ = v1::SatkerActivityService::NewStub(cases_server_->channel());
+    tallies_ = v1::CommunityReportService::NewStub(cases_server_->channel());
+    metrics_ = v1::UnitMetricsService::NewStub(cases_server_->channel());
   }
   void TearDown() override {
     if (cases_server_) cases_server_->Shutdown(absl::Seconds(1));
@@ -118,6 +129,13 @@ class CasesTest : public registry::RegistryTest {
   std::unique_ptr<v1::RoutingPolicyService::Stub> policies_;
   std::unique_ptr<v1::CaseService::Stub> cases_;
   std::unique_ptr<v1::CaseEventService::Stub> events_;
+  std::unique_ptr<v1::InterventionService::Stub> sessions_;
+  std::unique_ptr<v1::RecoverySupportService::Stub> contacts_;
+  std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
+  std::unique_ptr<v1::UnitActivityService::Stub> unit_activities_;
+  std::unique_ptr<v1::SatkerActivityService::Stub> satker_activities_;
+  std::unique_ptr<v1::CommunityReportService::Stub> tallies_;
+  std::unique_ptr<v1::UnitMetricsService::Stub> metrics_;
 };
 
 }  // namespace ibm::cases
