@@ -18,6 +18,8 @@ packages=(
   libgtest-dev libgmock-dev openssl python3-grpcio python3-protobuf
   # region data import: RFC 4180 CSV parser
   libcsv-dev
+  # the README's walkthrough picks names out of ibmctl --json
+  jq
 )
 
 missing=()

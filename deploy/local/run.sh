@@ -7,9 +7,10 @@
 # 38 provinces, 514 regencies, 7,285 districts, 83,762 villages) and BNN central plus one
 # BNNP per province are created. Later starts find them there and skip this.
 #
-# Sensitive fields (agents' contact details) are encrypted at rest with the keys in
-# $data/field-keys, made on first start (mode 600). Keep that file with the data: without
-# it they cannot be read back. Back it up apart from the databases.
+# Sensitive fields (agents' contact details, clients' identity) are encrypted at rest with the
+# keys in $data/field-keys, made on first start (mode 600). Keep that file with the data:
+# without it they cannot be read back. Back it up apart from the databases. The NIK index
+# (cases) has its own key file, $data/nik-index-keys, kept and backed up apart from both.
 #
 # Authentication is the loud --insecure_dev_auth mode: callers pick their role and satker
 # with x-dev-role / x-dev-satker headers (ibmctl: --dev_role / --dev_satker). Never point
@@ -19,17 +20,22 @@
 #
 # Services and their ports (gRPC / Prometheus metrics), on $IBM_HOST (default 127.0.0.1):
 #   registry 7001 / 9001   regions, satker, IBM units, recovery agents, officers
+#   cases    7002 / 9002   clients, screenings, cases (asks the registry on each caller's behalf)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/build.sh ibm-registry ibmctl  # only what it runs: the tests are tools/test.sh's
+tools/build.sh ibm-registry ibm-cases ibmctl  # only what it runs: the tests are tools/test.sh's
 data=${IBM_DATA_DIR:-$PWD/var}
 host=${IBM_HOST:-127.0.0.1}
 mkdir -p "$data"
+new_key_file() {  # path description: one fresh key, mode 600, unless the file exists
+  [ -s "$1" ] && return
+  (umask 077 && printf '# %s: "<id> <32 bytes base64>", the first is used\nlocal1 %s\n' \
+    "$2" "$(head -c 32 /dev/urandom | base64 -w0)" > "$1")
+}
 keys=$data/field-keys
-if [ ! -s "$keys" ]; then
-  (umask 077 && printf '# field-encryption keys: "<id> <32 bytes base64>", the first seals\nlocal1 %s\n' \
-    "$(head -c 32 /dev/urandom | base64 -w0)" > "$keys")
-fi
+new_key_file "$keys" "field-encryption keys"
+nik_keys=$data/nik-index-keys
+new_key_file "$nik_keys" "NIK-index keys (HMAC of NIKs; apart from the field keys)"
 
 pids=()
 stop() {
@@ -40,14 +46,16 @@ stop() {
 }
 trap stop INT TERM
 
-start_service() {  # name grpc_port metrics_port
-  local name=$1
-  build/services/"$name"/ibm-"$name" --listen="$host:$2" --metrics_listen="$host:$3" \
-    --db="sqlite://$data/$name.db" --field_keys="$keys" --insecure_dev_auth &
+start_service() {  # name grpc_port metrics_port [flags...]
+  local name=$1 port=$2 metrics=$3
+  shift 3
+  build/services/"$name"/ibm-"$name" --listen="$host:$port" --metrics_listen="$host:$metrics" \
+    --db="sqlite://$data/$name.db" --field_keys="$keys" --insecure_dev_auth "$@" &
   pids+=($!)
 }
 
 start_service registry 7001 9001
+start_service cases 7002 9002 --registry="$host:7001" --nik_index_keys="$nik_keys"
 
 ibmctl() { build/tools/ibmctl --registry="$host:7001" --dev_role=officer --dev_satker=bnn "$@"; }
 for _ in $(seq 1 60); do
@@ -61,6 +69,7 @@ if [ -z "$(ibmctl --json regions editions | grep -o '"edition"' || true)" ]; the
   ibmctl satkers bootstrap
 fi
 
-echo "suite running: registry on $host:7001 (health, reflection), metrics on :9001;" \
-  "data in $data; try: build/tools/ibmctl regions list 32; Ctrl-C stops" >&2
+echo "suite running: registry on $host:7001, cases on $host:7002 (health, reflection)," \
+  "metrics on :9001 and :9002; data in $data; try: build/tools/ibmctl regions list 32;" \
+  "Ctrl-C stops" >&2
 wait

@@ -32,6 +32,8 @@ const std::vector<Flag>& GlobalFlags() {
   static const std::vector<Flag> flags = {
       {"registry", FlagType::kString, "HOST:PORT", "the registry's gRPC address", false,
        "IBM_REGISTRY", "127.0.0.1:7001"},
+      {"cases", FlagType::kString, "HOST:PORT", "the cases service's gRPC address", false,
+       "IBM_CASES", "127.0.0.1:7002"},
       {"json", FlagType::kBool, "", "print one JSON document instead of tables"},
       {"token", FlagType::kString, "JWT", "bearer token for every call", false, "IBM_TOKEN"},
       {"dev_role", FlagType::kString, "ROLE",
@@ -99,12 +101,13 @@ std::string UsageLine(const Command& c) {
 }
 
 void TopHelp(const std::vector<Resource>& resources) {
-  std::cout << "ibmctl: the admin CLI of the IBM registry (regions, satker, IBM units, recovery "
-               "agents, officers, change log).\n\n"
+  std::cout << "ibmctl: the admin CLI of the IBM suite: the registry (regions, satker, IBM "
+               "units, recovery agents, officers, change log) and case management (clients, "
+               "screenings, cases).\n\n"
                "Usage: ibmctl [global flags] <resource> <verb> [arguments] [flags]\n\n"
                "Resources:\n";
   for (const Resource& r : resources)
-    std::cout << absl::StrFormat("  %-9s %s\n", r.name, r.summary);
+    std::cout << absl::StrFormat("  %-10s %s\n", r.name, r.summary);
   std::cout << "\nGlobal flags (also accepted after the verb):\n";
   PrintFlags(std::cout, GlobalFlags());
   std::cout << "\nOutput is an aligned table, or one JSON document with --json. Exit codes: 0 "
@@ -130,7 +133,8 @@ void CommandHelp(const Command& c) {
     std::cout << "\nFlags:\n";
     PrintFlags(std::cout, c.flags);
   }
-  std::cout << "\nGlobal flags (--registry, --json, --token, --dev_role, --timeout, ...): see "
+  std::cout << "\nGlobal flags (--registry, --cases, --json, --token, --dev_role, --timeout, "
+               "...): see "
                "'ibmctl --help'.\n";
 }
 
@@ -146,8 +150,8 @@ std::string Args::get(const std::string& flag, const std::string& otherwise) con
   return it == values_.end() ? otherwise : it->second;
 }
 
-std::shared_ptr<grpc::Channel> Context::channel() {
-  if (channel_) return channel_;
+std::shared_ptr<grpc::Channel> Context::channel(const std::string& service) {
+  if (auto it = channels_.find(service); it != channels_.end()) return it->second;
   std::shared_ptr<grpc::ChannelCredentials> creds;
   const std::string ca = globals_.get("tls_ca"), cert = globals_.get("tls_cert"),
                     key = globals_.get("tls_key");
@@ -165,8 +169,7 @@ std::shared_ptr<grpc::Channel> Context::channel() {
   }
   grpc::ChannelArguments ch;
   ch.SetMaxReceiveMessageSize(64 << 20);
-  channel_ = grpc::CreateCustomChannel(globals_.get("registry"), creds, ch);
-  return channel_;
+  return channels_[service] = grpc::CreateCustomChannel(globals_.get(service), creds, ch);
 }
 
 void Context::Prepare(grpc::ClientContext* ctx) const {

@@ -59,14 +59,15 @@ class Context {
   explicit Context(const Args& globals) : globals_(globals) {}
   const Args& globals() const { return globals_; }
   bool json() const { return globals_.flag("json"); }
-  // The registry channel, created on first use.
-  std::shared_ptr<grpc::Channel> channel();
+  // The channel to a service by the global flag that holds its address ("registry",
+  // "cases"), created on first use.
+  std::shared_ptr<grpc::Channel> channel(const std::string& service = "registry");
   // Sets the deadline and the caller's credentials on a call.
   void Prepare(grpc::ClientContext* ctx) const;
 
  private:
   Args globals_;
-  std::shared_ptr<grpc::Channel> channel_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 
 struct Command {

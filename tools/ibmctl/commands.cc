@@ -17,44 +17,18 @@
 #include "base/crypto.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "ibmctl/cli.h"
+#include "ibmctl/helpers.h"
 #include "ibmctl/region_import.h"
 
 namespace ibm::ibmctl {
 namespace {
 
-// Every create carries a request_id (the suite's rule): the one given, else a fresh one, so
-// that ibmctl's own retries of a create never create twice.
-std::string RequestIdOf(const Args& a) {
-  return a.has("request_id") && !a.get("request_id").empty()
-             ? a.get("request_id")
-             : absl::StrCat("ibmctl-", platform::RandomId(16));
-}
-
 namespace v1 = ibm::registry::v1;
-using Strings = std::vector<std::string>;
-
 // --- Names and values ------------------------------------------------------------------
 
 std::string RegionName(const std::string& s) { return WithPrefix(s, "regions/", "region code"); }
 std::string SatkerName(const std::string& s) { return WithPrefix(s, "satkers/", "satker id"); }
 std::string UnitName(const std::string& s) { return WithPrefix(s, "units/", "unit name"); }
-std::string Short(const std::string& name) {  // "regions/32.73" -> "32.73"
-  const size_t slash = name.find('/');
-  return slash == std::string::npos || name.find('/', slash + 1) != std::string::npos
-             ? name
-             : name.substr(slash + 1);
-}
-std::string YesNo(bool b) { return b ? "yes" : "no"; }
-
-template <typename E>
-std::string Name(E value) {
-  return EnumName(google::protobuf::GetEnumDescriptor<E>(), static_cast<int>(value));
-}
-template <typename E>
-E Parse(const Args& a, const char* flag) {
-  return static_cast<E>(ParseEnum(google::protobuf::GetEnumDescriptor<E>(), a.get(flag), flag));
-}
-
 std::vector<int> ParseYears(const std::string& text) {
   std::vector<int> years;
   for (absl::string_view y : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
@@ -129,78 +103,6 @@ Strings ImportCells(const v1::RegionImport& i) {
           FormatTime(i.create_time()),
           FormatTime(i.commit_time()),
           i.name()};
-}
-
-// A list response: a table of its items (and how to get the next page), or JSON.
-template <typename Items, typename Cells>
-int PrintList(Context& ctx, const google::protobuf::Message& response, const Items& items,
-              const Strings& headers, Cells cells, const std::string& next_page_token) {
-  if (ctx.json()) {
-    PrintJson(response);
-    return 0;
-  }
-  Table t(headers);
-  for (const auto& item : items) t.Add(cells(item));
-  t.Print(std::cout);
-  if (!next_page_token.empty()) {
-    std::cerr << "(more: --page_token=" << next_page_token << ", or --all)\n";
-  }
-  return 0;
-}
-
-// One resource: "HEADER  value" lines, or JSON.
-template <typename M>
-int PrintOne(Context& ctx, const M& m, const Strings& headers, Strings (*cells)(const M&)) {
-  if (ctx.json()) {
-    PrintJson(m);
-  } else {
-    Table::PrintRecord(std::cout, headers, cells(m));
-  }
-  return 0;
-}
-
-// Calls a list method once, or with --all until next_page_token is empty, collecting the
-// pages into `all` (repeated fields append; the token ends up empty).
-template <typename Req, typename Resp, typename Rpc>
-grpc::Status ListPages(Context& ctx, const Args& a, Req req, Resp* all, Rpc rpc) {
-  if (a.has("page_size")) req.set_page_size(ParseInt(a.get("page_size"), "page_size"));
-  req.set_page_token(a.get("page_token"));
-  while (true) {
-    grpc::ClientContext c;
-    ctx.Prepare(&c);
-    Resp page;
-    grpc::Status s = rpc(&c, req, &page);
-    if (!s.ok()) return s;
-    all->MergeFrom(page);
-    all->set_next_page_token(page.next_page_token());
-    if (!a.flag("all") || page.next_page_token().empty()) return s;
-    req.set_page_token(page.next_page_token());
-  }
-}
-
-template <typename Stub>
-std::unique_ptr<typename Stub::Stub> NewStub(Context& ctx) {
-  return Stub::NewStub(ctx.channel());
-}
-
-// Calls a unary method with a prepared context.
-template <typename Req, typename Resp, typename Rpc>
-grpc::Status Call(Context& ctx, const Req& req, Resp* resp, Rpc rpc) {
-  grpc::ClientContext c;
-  ctx.Prepare(&c);
-  return rpc(&c, req, resp);
-}
-
-// The paths of the given flags, for an update_mask: {flag, path}.
-void MaskFromFlags(const Args& a, const std::vector<std::pair<const char*, const char*>>& map,
-                   google::protobuf::FieldMask* mask) {
-  for (const auto& [flag, path] : map) {
-    if (a.has(flag) &&
-        std::find(mask->paths().begin(), mask->paths().end(), path) == mask->paths().end()) {
-      mask->add_paths(path);
-    }
-  }
-  if (mask->paths().empty()) throw UsageError("nothing to update: give at least one field flag");
 }
 
 // --- regions ---------------------------------------------------------------------------
@@ -800,21 +702,7 @@ int AuditVerify(Context& ctx, const Args& a) {
 
 // --- The table -------------------------------------------------------------------------
 
-using F = FlagType;
-const Flag kPageSize{"page_size", F::kString, "N",
-                     "at most N per page (server default 50, at most 1000)"};
-const Flag kPageToken{"page_token", F::kString, "TOKEN", "continue a previous list"};
-const Flag kAll{"all", F::kBool, "", "follow next_page_token to the end"};
-const Flag kRequestId{"request_id", F::kString, "ID",
-                      "the create's id: a retry with the same id returns the first result "
-                      "[default: a fresh random id]"};
-const Flag kEtag{"etag", F::kString, "ETAG", "the etag you read: a stale one is refused (ABORTED)"};
 const Flag kLevel{"level", F::kString, "LEVEL", "province, regency, district or village"};
-
-std::vector<Flag> Paged(std::vector<Flag> flags) {
-  flags.insert(flags.end(), {kPageSize, kPageToken, kAll});
-  return flags;
-}
 
 const std::vector<Flag> kAgentFlags = {
     {"name", F::kString, "NAME", "the agent's name, 1-200 characters"},

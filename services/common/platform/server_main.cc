@@ -165,7 +165,7 @@ std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::stri
   // Variables of the suite's scripts and tools, not of the servers.
   static const std::vector<std::string> kNotFlags = {
       "IBM_DATA_DIR",  "IBM_HOST",       "IBM_SANITIZE",    "IBM_BUILD_JOBS",
-      "IBM_TEST_JOBS", "IBM_REGISTRY",   "IBM_TOKEN",       "IBM_TIMEOUT",
+      "IBM_TEST_JOBS", "IBM_REGISTRY", "IBM_CASES",   "IBM_TOKEN",       "IBM_TIMEOUT",
       "IBM_DEV_ROLE",  "IBM_DEV_SATKER", "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
   std::vector<std::string> unknown;
   for (char** e = environment; e != nullptr && *e != nullptr; ++e) {
