@@ -21,6 +21,7 @@
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/clients.h"
+#include "cases/store/outcomes.h"
 #include "cases/store/screenings.h"
 #include "ibm/cases/v1/cases.grpc.pb.h"
 #include "ibm/cases/v1/clients.pb.h"
@@ -313,6 +314,9 @@ struct Move {
   // Checks that need the case and changes beyond the state (referral, drop-out reason,
   // waiver); may be empty.
   std::function<absl::Status(v1::Case&)> apply;
+  // As `apply`, for checks that read other records in the move's transaction (CompleteCase's
+  // exit assessments); may be empty.
+  std::function<absl::Status(sql::Session&, v1::Case&)> apply_in_tx;
 };
 
 class CaseService final : public v1::CaseService::CallbackService {
@@ -759,22 +763,43 @@ class CaseService final : public v1::CaseService::CallbackService {
         return absl::OkStatus();
       };
       Move m{"CompleteCase", CaseMove::kComplete, State::kUnspecified,
-             req->exit_assessment_waiver(), [req](v1::Case& c) -> absl::Status {
-               // TODO(issue 9, outcomes): look for a non-voided EXIT urine test and a scored
-               // (not DISCARDED) EXIT WHOQOL-BREF of the case: with both, no waiver is needed
-               // (and one given is INVALID_ARGUMENT); without them, name what is missing.
-               // Until urine tests and WHOQOL-BREF exist, every completion needs the waiver.
-               if (absl::StripAsciiWhitespace(req->exit_assessment_waiver()).empty()) {
-                 absl::Status st = platform::WithReason(
-                     absl::FailedPreconditionError(
-                         "the case has no EXIT urine test and no scored EXIT WHOQOL-BREF: give "
-                         "an exit_assessment_waiver saying why"),
-                     "EXIT_ASSESSMENT_MISSING");
-                 return platform::WithMetadata(st, "missing", "urine_test,quality_of_life");
-               }
-               c.set_exit_assessment_waiver(req->exit_assessment_waiver());
-               return absl::OkStatus();
-             }};
+             req->exit_assessment_waiver()};
+      // A non-voided EXIT urine test and a scored (not DISCARDED) non-voided EXIT WHOQOL-BREF
+      // of the case, read in the move's transaction (outcome writes lock the case row too):
+      // with both, no waiver is needed (and one given is INVALID_ARGUMENT); without them, a
+      // waiver, or EXIT_ASSESSMENT_MISSING naming what is missing.
+      m.apply_in_tx = [this, req](sql::Session& s, v1::Case& c) -> absl::Status {
+        auto ref = ParseCaseName(c.name(), "name");
+        if (!ref.ok()) return IBM_BUG("a stored case has a malformed name");
+        auto assessed = store::Outcomes(core_->dialect()).HasExitAssessment(s, ref->id);
+        if (!assessed.ok()) return assessed.status();
+        const bool waived = !absl::StripAsciiWhitespace(req->exit_assessment_waiver()).empty();
+        if (assessed->urine_test && assessed->quality_of_life) {
+          if (!waived) return absl::OkStatus();
+          return platform::InvalidField(
+              "exit_assessment_waiver",
+              "must be empty: the case has its EXIT urine test and a scored EXIT WHOQOL-BREF");
+        }
+        if (!waived) {
+          std::vector<std::string> missing, what;
+          if (!assessed->urine_test) {
+            missing.push_back("urine_test");
+            what.push_back("no EXIT urine test");
+          }
+          if (!assessed->quality_of_life) {
+            missing.push_back("quality_of_life");
+            what.push_back("no scored EXIT WHOQOL-BREF");
+          }
+          absl::Status st = platform::WithReason(
+              absl::FailedPreconditionError(
+                  absl::StrCat("the case has ", absl::StrJoin(what, " and "),
+                               ": record it, or give an exit_assessment_waiver saying why")),
+              "EXIT_ASSESSMENT_MISSING");
+          return platform::WithMetadata(st, "missing", absl::StrJoin(missing, ","));
+        }
+        c.set_exit_assessment_waiver(req->exit_assessment_waiver());
+        return absl::OkStatus();
+      };
       return Transition(call, req->name(), req->effective_date(), req->etag(), std::move(m), fields,
                         resp);
     });
@@ -1014,6 +1039,7 @@ class CaseService final : public v1::CaseService::CallbackService {
       rules::CheckEffectiveDate(late, "effective_date", effective, today, LastEffectiveDate(c));
       if (!late.empty()) return late.status();
       if (m.apply) IBM_RETURN_IF_ERROR(m.apply(c));
+      if (m.apply_in_tx) IBM_RETURN_IF_ERROR(m.apply_in_tx(s, c));
       const int64_t now = core_->NowMicros();
       auto to = rules::NextState(StateOf(c), m.move, m.resume_to);
       AppendTransition(c, *to, effective, now, *call.caller, m.method, m.reason);

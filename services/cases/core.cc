@@ -37,6 +37,7 @@ Core::Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::T
       keys_(std::move(keys)),
       registry_(std::move(registry)),
       identity_log_("identity_access", "cases", keys_.sealer, db->dialect()),
+      change_log_("changes", "cases", keys_.sealer, db->dialect()),
       creates_("create_requests", db->dialect()) {}
 
 std::string Core::NikIndex(absl::string_view nik) const {
@@ -109,7 +110,21 @@ absl::Status Core::RememberCreate(sql::Session& s, const Principal& caller,
                                   absl::string_view method, absl::string_view request_id,
                                   const google::protobuf::Message& request,
                                   absl::string_view resource) const {
-  return creates_.Remember(s, caller.subject, method, request_id, request, resource, NowMicros());
+  IBM_RETURN_IF_ERROR(
+      creates_.Remember(s, caller.subject, method, request_id, request, resource, NowMicros()));
+  return RecordChange(s, caller, resource, ChangeAction::kCreate, method, {}, request_id);
+}
+
+absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,
+                                absl::string_view resource, ChangeAction action,
+                                absl::string_view method, const std::vector<std::string>& fields,
+                                absl::string_view request_id) const {
+  return change_log_.Append(
+      s,
+      audit::Entry{std::string(resource), static_cast<int>(action), caller.subject.substr(0, 200),
+                   caller.satker.empty() ? ActorRole(caller) : caller.satker.substr(0, 40),
+                   NowMicros(), absl::StrJoin(fields, ",").substr(0, 1000),
+                   absl::StrCat("method=", method), std::string(request_id)});
 }
 
 absl::Status Core::LogIdentityAccess(sql::Session& s, const Call& call,

@@ -83,6 +83,16 @@ class Core {
                               const google::protobuf::Message& request,
                               absl::string_view resource) const;
 
+  // ---- The change log (tamper-evident, like the registry's): who changed which record,
+  // when, by which method, which fields. Names and codes only; never values. Every create
+  // is logged by RememberCreate; updates, voids and moves call RecordChange.
+  enum class ChangeAction { kCreate = 1, kUpdate = 2, kStateChange = 3 };
+  absl::Status RecordChange(sql::Session& s, const Principal& caller, absl::string_view resource,
+                            ChangeAction action, absl::string_view method,
+                            const std::vector<std::string>& fields = {},
+                            absl::string_view request_id = "") const;
+  const audit::AuditLog& change_log() const { return change_log_; }
+
   // ---- The identity access log (tamper-evident; docs/api.md, Sensitive fields).
   struct IdentityAccess {
     std::string client;  // clients/{id}; "" for a lookup that found nobody
@@ -107,6 +117,7 @@ class Core {
   Keys keys_;
   std::shared_ptr<const RegistryClient> registry_;
   audit::AuditLog identity_log_;
+  audit::AuditLog change_log_;
   resource::CreateRequests creates_;
 };
 

@@ -24,6 +24,12 @@ std::vector<sql::Migration> Migrations() {
       "fields VARCHAR(1000) NOT NULL, summary VARCHAR(2000) NOT NULL, "
       "request_id VARCHAR(100) NOT NULL) {TABLE_OPTIONS}",
       "CREATE INDEX IF NOT EXISTS identity_access_by_resource ON identity_access (resource, seq)",
+      // Every change to a record (Core::RecordChange): names, codes and field names only.
+      "CREATE TABLE IF NOT EXISTS changes (seq {AUTO_ID}, resource VARCHAR(200) NOT NULL, "
+      "action INT NOT NULL, actor VARCHAR(200) NOT NULL, actor_satker VARCHAR(40) NOT NULL, "
+      "change_time BIGINT NOT NULL, fields VARCHAR(1000) NOT NULL, "
+      "summary VARCHAR(500) NOT NULL, request_id VARCHAR(100) NOT NULL) {TABLE_OPTIONS}",
+      "CREATE INDEX IF NOT EXISTS changes_by_resource ON changes (resource, seq)",
       "CREATE INDEX IF NOT EXISTS identity_access_by_actor ON identity_access (actor, change_time)",
   };
   for (const auto& area :
@@ -31,8 +37,8 @@ std::vector<sql::Migration> Migrations() {
         store::InterventionTables(), store::OutcomeTables(), store::ActivityTables()}) {
     first.insert(first.end(), area.begin(), area.end());
   }
-  for (std::string& chain : audit::ChainMigration("identity_access")) {
-    first.push_back(std::move(chain));
+  for (const char* log : {"identity_access", "changes"}) {
+    for (std::string& chain : audit::ChainMigration(log)) first.push_back(std::move(chain));
   }
   return {{1, "cases: clients, identity, screenings, routing, cases, events", first}};
 }

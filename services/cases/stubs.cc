@@ -8,34 +8,4 @@
 #include "ibm/cases/v1/metrics.grpc.pb.h"
 #include "ibm/cases/v1/outcomes.grpc.pb.h"
 
-namespace ibm::cases {
-
-// -- interventions
-std::unique_ptr<grpc::Service> NewInterventionService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::InterventionService::CallbackService>();
-}
-std::unique_ptr<grpc::Service> NewRecoverySupportService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::RecoverySupportService::CallbackService>();
-}
-std::vector<std::string> store::InterventionTables() { return {}; }
-// -- outcomes
-std::unique_ptr<grpc::Service> NewOutcomeService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::OutcomeService::CallbackService>();
-}
-std::vector<std::string> store::OutcomeTables() { return {}; }
-// -- activities and metrics
-std::unique_ptr<grpc::Service> NewUnitActivityService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::UnitActivityService::CallbackService>();
-}
-std::unique_ptr<grpc::Service> NewSatkerActivityService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::SatkerActivityService::CallbackService>();
-}
-std::unique_ptr<grpc::Service> NewCommunityReportService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::CommunityReportService::CallbackService>();
-}
-std::unique_ptr<grpc::Service> NewUnitMetricsService(CorePtr, platform::Runtime) {
-  return std::make_unique<v1::UnitMetricsService::CallbackService>();
-}
-std::vector<std::string> store::ActivityTables() { return {}; }
-
-}  // namespace ibm::cases
+namespace ibm::cases {}  // namespace ibm::cases
