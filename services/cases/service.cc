@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "cases/nik_index.h"
 #include "cases/services.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -71,6 +72,7 @@ absl::StatusOr<Services> BuildServices(platform::ServiceContext& context, Core::
   if (!tokens.ok()) return tokens.status();
   auto core = std::make_shared<const Core>(context.db, *std::move(tokens), context.runtime.clock,
                                            std::move(keys), std::move(registry));
+  if (auto rekeyed = RekeyNikIndex(*core); !rekeyed.ok()) return rekeyed.status();
   Services services;
   services.push_back(NewClientService(core, context.runtime));
   services.push_back(NewScreeningService(core, context.runtime));

@@ -34,6 +34,8 @@ constexpr char kSelectNik[] =
     "SELECT client_id FROM nik_index WHERE nik_hmac = ? ORDER BY client_id";
 constexpr char kInsertNik[] = "%s INTO nik_index (nik_hmac, client_id, key_id) VALUES (?, ?, ?)";
 constexpr char kDeleteNik[] = "DELETE FROM nik_index WHERE client_id = ?";
+constexpr char kSelectNikOtherKey[] =
+    "SELECT client_id FROM nik_index WHERE key_id <> ? ORDER BY client_id LIMIT ?";
 
 constexpr char kSelectClientsPage[] = "SELECT %s FROM clients WHERE id > ?%s ORDER BY id LIMIT ?";
 constexpr char kNoticeColumns[] =
@@ -270,6 +272,15 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Clients::UnitsO
   if (!rows.ok()) return rows.status();
   for (const sql::Row& r : *rows) out.emplace_back(r.Text("id"), r.Text("unit_id"));
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Clients::ClientsIndexedUnderOtherKey(
+    sql::Session& s, absl::string_view key_id, int limit) const {
+  auto rows = s.Query(kSelectNikOtherKey, {key_id, limit});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> ids;
+  for (const sql::Row& row : *rows) ids.push_back(row.Text("client_id"));
+  return ids;
 }
 
 absl::StatusOr<Notice> Clients::GetNotice(sql::Session& s, absl::string_view satker_id,

@@ -2,12 +2,16 @@
 // sealed identity and its access log, NIK deduplication (lookups, registrations, notices),
 // consent withdrawal and voiding, idempotent creates, and that identity never reaches the
 // database in clear.
+#include "cases/store/clients.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "cases/nik_index.h"
 #include "cases/tests/cases_fixture.h"
+#include "resource/secrets.h"
 
 namespace ibm::cases {
 namespace {
@@ -496,6 +500,44 @@ TEST_P(ClientsTest, IdentityNeverReachesTheDatabaseInClear) {
   EXPECT_EQ(everything.find(kName), std::string::npos);
   EXPECT_EQ(everything.find(kPhone), std::string::npos);
   EXPECT_NE(everything.find(made.name().substr(8)), std::string::npos);  // the scan saw rows
+}
+
+// Rotating the NIK-index key: the new key on top, a restart re-indexes every entry from the
+// sealed NIK, and lookups find the client under the new key only.
+TEST_P(ClientsTest, RotatingTheNikIndexKeyReindexesFromTheSealedNik) {
+  const v1::Client made = Create(Voluntary(), Agent().get());
+  const std::string old_key = platform::FieldSealer::NewKeyLine("nik1");
+  auto keys = [&](const std::string& text) {
+    return Core::Keys{*platform::FieldSealer::FromKeyText(testing::TestServer::FieldKeyLine(), "f"),
+                      *platform::FieldSealer::FromKeyText(text, "nik keys")};
+  };
+  auto pages = resource::LoadPageTokens(*cases_db_, "cases_secrets");
+  ASSERT_TRUE(pages.ok());
+  // The service's own key file had one key, "nik1": read its id from an index entry.
+  auto rows = cases_db_->Query("SELECT key_id FROM nik_index");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().Text("key_id"), "nik1");
+  const Core rotated(
+      cases_db_.get(), *pages, [] { return absl::Now(); },
+      keys(platform::FieldSealer::NewKeyLine("nik2") + old_key), registry_client_);
+  auto rekeyed = RekeyNikIndex(rotated);
+  ASSERT_TRUE(rekeyed.ok()) << rekeyed.status();
+  EXPECT_EQ(*rekeyed, 1);
+  auto again = RekeyNikIndex(rotated);  // a second start finds nothing old
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+  auto st = cases_db_->Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
+    auto holders = store::Clients(cases_db_->dialect()).ClientsWithNik(s, rotated.NikIndex(kNik));
+    EXPECT_TRUE(holders.ok());
+    EXPECT_THAT(*holders, ::testing::ElementsAre(made.name().substr(8)));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(st.ok());
+  rows = cases_db_->Query("SELECT key_id FROM nik_index");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().Text("key_id"), "nik2");
 }
 
 IBM_ON_BOTH_ENGINES(ClientsTest);
