@@ -12,11 +12,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -28,21 +26,18 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "base/status.h"
+#include "bench/load.h"
 #include "grpcpp/create_channel.h"
-#include "ibm/platform/v1/platform.grpc.pb.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "ibmctl/region_import.h"
 #include "testing/process.h"
 #include "testing/test_database.h"
-#include "testing/token_issuer.h"
 
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(12),
           "measured time of each load (echo, GetRegion), split over --rounds phases");
@@ -67,159 +62,15 @@ namespace ibm::bench {
 namespace {
 
 namespace v1 = ibm::registry::v1;
-namespace pv1 = ibm::platform::v1;
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "ibm-bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-void Say(const std::string& what) { std::fprintf(stderr, "ibm-bench: %s\n", what.c_str()); }
-
-// --- Load ------------------------------------------------------------------------------
-
-struct LoadResult {
-  std::string name;
-  int64_t ok = 0, errors = 0;
-  double qps = 0, p50_ms = 0, p99_ms = 0;
-  std::string first_error;
-};
-
-// Issues one call for a slot (at most one in flight per slot) and reports its status.
-class Workload {
- public:
-  virtual ~Workload() = default;
-  virtual void Issue(int slot, std::function<void(grpc::Status)> done) = 0;
-};
-
-// A unary method over several channels; `fill` prepares each call's request and context.
-template <typename Stub, typename Req, typename Resp>
-class UnaryWorkload : public Workload {
- public:
-  using Send =
-      std::function<void(typename Stub::StubInterface::async_interface*, grpc::ClientContext*,
-                         const Req*, Resp*, std::function<void(grpc::Status)>)>;
-  using Fill = std::function<void(int slot, Req*, grpc::ClientContext*)>;
-
-  UnaryWorkload(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int slots, Send send,
-                Fill fill)
-      : send_(std::move(send)), fill_(std::move(fill)), calls_(slots) {
-    for (const auto& c : channels) stubs_.push_back(Stub::NewStub(c));
-  }
-
-  void Issue(int slot, std::function<void(grpc::Status)> done) override {
-    CallState& c = calls_[slot];
-    c.ctx = std::make_unique<grpc::ClientContext>();
-    c.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    c.req.Clear();
-    fill_(slot, &c.req, c.ctx.get());
-    send_(stubs_[slot % stubs_.size()]->async(), c.ctx.get(), &c.req, &c.resp, std::move(done));
-  }
-
- private:
-  struct CallState {
-    std::unique_ptr<grpc::ClientContext> ctx;
-    Req req;
-    Resp resp;
-  };
-  Send send_;
-  Fill fill_;
-  std::vector<std::unique_ptr<typename Stub::Stub>> stubs_;
-  std::vector<CallState> calls_;
-};
-
-// What the measured windows of one load saw: OK calls' latencies, errors, time measured.
-struct Sample {
-  std::vector<int32_t> latency_us;
-  int64_t errors = 0;
-  std::string first_error;
-  absl::Duration measured;
-};
-
-// Keeps `concurrency` calls in flight for `warmup` + `duration`; adds to `into` the calls
-// that started and ended inside the measured window.
-void RunPhase(Workload& w, int concurrency, absl::Duration warmup, absl::Duration duration,
-              Sample* into) {
-  const absl::Time measure_start = absl::Now() + warmup;
-  const absl::Time measure_end = measure_start + duration;
-  std::vector<Sample> stats(concurrency);  // one per slot: its callbacks never overlap
-  absl::Mutex mu;
-  int active = concurrency;
-  std::function<void(int)> issue = [&](int slot) {
-    const absl::Time t0 = absl::Now();
-    w.Issue(slot, [&, slot, t0](grpc::Status s) {
-      const absl::Time t1 = absl::Now();
-      if (t0 >= measure_start && t1 <= measure_end) {
-        Sample& st = stats[slot];
-        if (s.ok()) {
-          st.latency_us.push_back(static_cast<int32_t>(absl::ToInt64Microseconds(t1 - t0)));
-        } else if (++st.errors == 1) {
-          st.first_error = platform::Describe(platform::FromGrpcStatus(s));
-        }
-      }
-      if (t1 < measure_end) {
-        issue(slot);
-      } else {
-        absl::MutexLock l(&mu);
-        --active;
-      }
-    });
-  };
-  for (int i = 0; i < concurrency; ++i) issue(i);
-  {
-    absl::MutexLock l(&mu);
-    mu.Await(absl::Condition(
-        +[](int* a) { return *a == 0; }, &active));
-  }
-  for (const Sample& st : stats) {
-    into->latency_us.insert(into->latency_us.end(), st.latency_us.begin(), st.latency_us.end());
-    into->errors += st.errors;
-    if (into->first_error.empty()) into->first_error = st.first_error;
-  }
-  into->measured += duration;
-}
-
-LoadResult Summarize(const std::string& name, Sample sample) {
-  LoadResult r;
-  r.name = name;
-  std::vector<int32_t>& all = sample.latency_us;
-  std::sort(all.begin(), all.end());
-  r.ok = static_cast<int64_t>(all.size());
-  r.errors = sample.errors;
-  r.first_error = sample.first_error;
-  r.qps = static_cast<double>(r.ok) / absl::ToDoubleSeconds(sample.measured);
-  if (!all.empty()) {
-    r.p50_ms = all[all.size() / 2] / 1000.0;
-    r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
-  }
-  return r;
-}
-
-std::vector<std::shared_ptr<grpc::Channel>> Channels(int port) {
-  std::vector<std::shared_ptr<grpc::Channel>> out;
-  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("ibm.bench.channel", i);  // distinct arguments: a connection of its own
-    out.push_back(grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                            grpc::InsecureChannelCredentials(), args));
-  }
-  return out;
-}
-
+// The registry's callers: an officer of BNN central.
 void DevAuth(grpc::ClientContext* ctx) {
-  ctx->AddMetadata("x-dev-role", "officer");
-  ctx->AddMetadata("x-dev-satker", "bnn");
-  ctx->AddMetadata("x-dev-subject", "ibm-bench");
+  static const DevCaller kCentral{"officer", "bnn", "ibm-bench"};
+  bench::DevAuth(ctx, kCentral);
 }
 
 std::unique_ptr<Workload> EchoLoad(int port) {
-  using W = UnaryWorkload<pv1::EchoService, pv1::EchoRequest, pv1::EchoResponse>;
-  return std::make_unique<W>(
-      Channels(port), absl::GetFlag(FLAGS_concurrency),
-      [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
-        stub->Echo(ctx, req, resp, std::move(done));
-      },
-      [](int, pv1::EchoRequest* req, grpc::ClientContext*) { req->set_message("ping"); });
+  return bench::EchoLoad(port, absl::GetFlag(FLAGS_channels), absl::GetFlag(FLAGS_concurrency));
 }
 
 // GetRegion of uniformly random villages (each slot its own generator).
@@ -230,7 +81,7 @@ std::unique_ptr<Workload> GetRegionLoad(int port, const std::vector<std::string>
   for (int i = 0; i < n; ++i) rng->emplace_back(1000 + i);
   std::uniform_int_distribution<size_t> pick(0, villages.size() - 1);
   return std::make_unique<W>(
-      Channels(port), n,
+      Channels(port, absl::GetFlag(FLAGS_channels)), n,
       [](auto* stub, auto* ctx, auto* req, auto* resp, auto done) {
         stub->GetRegion(ctx, req, resp, std::move(done));
       },
@@ -243,53 +94,15 @@ std::unique_ptr<Workload> GetRegionLoad(int port, const std::vector<std::string>
 
 // --- Servers ---------------------------------------------------------------------------
 
-std::vector<std::string> ServerArgs(const std::string& dsn, const std::string& field_keys,
-                                    const std::string& log_level) {
-  return {"--listen=127.0.0.1:0",
-          "--log_level=" + log_level,
-          "--metrics_listen=off",
-          "--db=" + dsn,
-          "--field_keys=" + field_keys,
-          "--insecure_dev_auth",
-          absl::StrCat("--workers=", absl::GetFlag(FLAGS_server_workers)),
-          absl::StrCat("--max_queued=", absl::GetFlag(FLAGS_server_max_queued)),
-          "--shutdown_grace=2s"};
-}
-
 std::unique_ptr<testing::ServerProcess> StartServer(const std::string& binary,
                                                     const std::string& dsn,
                                                     const std::string& log_level = "info") {
-  static const testing::TempDir keys_dir;  // removed at exit
-  static const std::string field_keys = testing::WriteFieldKeyFile(keys_dir.path());
-  auto p = testing::ServerProcess::Start(binary, ServerArgs(dsn, field_keys, log_level), {},
-                                         absl::Seconds(60));
-  if (!p.ok()) Die(absl::StrCat("cannot start ", binary, ": ", p.status().ToString()));
-  return std::move(*p);
+  ServerOptions o;
+  o.workers = absl::GetFlag(FLAGS_server_workers);
+  o.max_queued = absl::GetFlag(FLAGS_server_max_queued);
+  o.log_level = log_level;
+  return bench::StartServer(binary, dsn, o);
 }
-
-std::string RunScript(const std::vector<std::string>& args) {
-  const std::string ctl = IBM_TEST_MARIADB_CTL;
-  auto r = testing::RunToExit(ctl, args, {}, absl::Seconds(180));
-  if (r.exit_code != 0) {
-    Die(absl::StrCat(ctl, " ", args[0], " failed (", r.exit_code, "): ", r.output));
-  }
-  return std::string(absl::StripAsciiWhitespace(r.output));
-}
-
-// A private MariaDB server in `dir`, stopped when this goes away.
-class MariaDb {
- public:
-  explicit MariaDb(std::string dir) : dir_(std::move(dir)) {
-    Say("starting a private MariaDB server in " + dir_);
-    RunScript({"start", dir_});
-    dsn_ = RunScript({"dsn", dir_});
-  }
-  ~MariaDb() { RunScript({"stop", dir_}); }
-  const std::string& dsn() const { return dsn_; }
-
- private:
-  std::string dir_, dsn_;
-};
 
 // --- Import ----------------------------------------------------------------------------
 
@@ -518,13 +331,7 @@ int Main() {
       n, absl::GetFlag(FLAGS_channels), rounds, absl::FormatDuration(warmup),
       absl::FormatDuration(phase), absl::GetFlag(FLAGS_server_workers),
       absl::GetFlag(FLAGS_server_max_queued), std::thread::hardware_concurrency());
-  std::cout << absl::StrFormat("%-48s %10s %10s %8s %8s %7s\n", "load", "calls OK", "QPS", "p50 ms",
-                               "p99 ms", "errors");
-  for (const LoadResult& r : loads) {
-    std::cout << absl::StrFormat("%-48s %10d %10.0f %8.2f %8.2f %7d\n", r.name, r.ok, r.qps,
-                                 r.p50_ms, r.p99_ms, r.errors);
-    if (!r.first_error.empty()) std::cout << "    first error: " << r.first_error << "\n";
-  }
+  PrintLoads(std::cout, loads);
   const double ratio = loads[0].qps > 0 ? loads[1].qps / loads[0].qps : 0;
   std::cout << absl::StrFormat("\nratio registry GetRegion / echo: %.2f (target >= 0.60: %s)\n",
                                ratio, ratio >= 0.6 ? "met" : "MISSED");
@@ -586,5 +393,5 @@ int main(int argc, char** argv) {
     }
   }
   absl::ParseCommandLine(argc, argv);
-  return ibm::bench::Main();
+  return ibm::bench::RunMain(ibm::bench::Main);
 }
