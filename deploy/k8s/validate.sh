@@ -4,7 +4,7 @@
 # mariadb-operator CRs against validate/crd-schemas.json, and this repository's rules
 # (gRPC probes, restricted security context, ...). Then proves it can fail: a temporary
 # overlay with a misspelled key (`replica: 2`) must be rejected, and validate/selftest.js
-# feeds ~60 broken variants through the validator. Registered as ctest deploy.k8s_validate.
+# feeds ~85 broken variants through the validator. Registered as ctest deploy.k8s_validate.
 #
 # Tools: Node.js + npm (Debian's nodejs/npm will do; tools/setup-debian.sh installs them).
 # The npm packages are pinned in validate/package-lock.json and installed once with

@@ -11,11 +11,19 @@ const YAML = require('yaml');
 
 const [prodFile, devFile] = process.argv.slice(2);
 const load = (f) => YAML.parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS());
-const get = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
+const get = (objs, kind, name) => objs.find((o) => o.kind === kind && (name ? o.metadata.name === name :
+  kind !== 'ConfigMap' || o.metadata.name.startsWith('ibm-registry-config-')));
 const dep = (objs) => get(objs, 'Deployment', 'ibm-registry');
 const ctr = (objs) => dep(objs).spec.template.spec.containers[0];
-const prodCM = get(load(prodFile), 'ConfigMap').metadata.name; // hash-suffixed
-const devCM = get(load(devFile), 'ConfigMap').metadata.name;
+const casesDep = (objs) => get(objs, 'Deployment', 'ibm-cases');
+const casesCtr = (objs) => casesDep(objs).spec.template.spec.containers[0];
+const casesVol = (objs, name) => casesDep(objs).spec.template.spec.volumes.find((v) => v.name === name);
+// The ConfigMaps are hash-suffixed: found by prefix. get(o, 'ConfigMap') below is the registry's.
+const cmOf = (objs, prefix) => objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${prefix}-`));
+const devSecret = (objs, prefix) => objs.find((o) => o.kind === 'Secret' && o.metadata.name.startsWith(`${prefix}-`)); // hash-suffixed
+const prodCM = cmOf(load(prodFile), 'ibm-registry-config').metadata.name;
+const devCM = cmOf(load(devFile), 'ibm-registry-config').metadata.name;
+const casesProdCM = cmOf(load(prodFile), 'ibm-cases-config').metadata.name;
 const addEnv = (o, e) => { ctr(o).env.push(e); };
 const fromCM = (name, key) => ({ valueFrom: { configMapKeyRef: { name, key } } });
 // Spellings that Abseil's bool flag parser reads as true (case-insensitive).
@@ -88,6 +96,56 @@ const cases = [
     `envFrom ConfigMap ${devCM} key IBM_INSECURE_DEV_AUTH="on" sets --insecure_dev_auth to something Abseil cannot read as a bool`],
   ['dev', 'empty --insecure_dev_auth=', (o) => { ctr(o).args = ['--insecure_dev_auth=']; }, 'args "--insecure_dev_auth=" sets --insecure_dev_auth to something Abseil cannot read'],
   ['dev', '--noinsecure_dev_auth with a value', (o) => { ctr(o).args = ['--noinsecure_dev_auth=true']; }, 'with a value, which its "no" form does not take'],
+  // The cases service: the same rules reach its objects, and its own ones hold.
+  ['production', 'cases: NetworkPolicy port is not its container port', (o) => { get(o, 'NetworkPolicy', 'ibm-cases-ingress').spec.ingress[0].ports[0].port = 7003; },
+    'NetworkPolicy/ibm-cases-ingress: ingress port 7003 is not a container port of Deployment/ibm-cases'],
+  ['production', 'cases: ingress from anywhere', (o) => { delete get(o, 'NetworkPolicy', 'ibm-cases-ingress').spec.ingress[0].from; },
+    'NetworkPolicy/ibm-cases-ingress: an ingress rule admits every source'],
+  ['production', 'cases: probe on the registry\'s port', (o) => { casesCtr(o).readinessProbe.grpc.port = 7001; }, 'container cases: readinessProbe port 7001 is not a container port'],
+  ['production', 'cases: listens on the registry\'s port', (o) => { get(o, 'ConfigMap', casesProdCM).data.IBM_LISTEN = '0.0.0.0:7001'; },
+    'container cases: IBM_LISTEN=0.0.0.0:7001: port 7001 is not a container port'],
+  ['production', 'cases: Service targetPort not on its pods', (o) => { get(o, 'Service', 'ibm-cases-vip').spec.ports[1].targetPort = 'metric'; },
+    'Service/ibm-cases-vip: port metrics: targetPort metric is not a container port of Deployment/ibm-cases'],
+  ['production', 'cases: no PDB', (o) => { o.splice(o.indexOf(get(o, 'PodDisruptionBudget', 'ibm-cases')), 1); }, 'Deployment/ibm-cases: no PodDisruptionBudget selects its pods'],
+  ['production', 'cases: writable root filesystem', (o) => { casesCtr(o).securityContext.readOnlyRootFilesystem = false; }, 'Deployment/ibm-cases: container cases: readOnlyRootFilesystem must be true'],
+  ['production', 'cases: replicas fighting its HPA', (o) => { casesDep(o).spec.replicas = 3; }, 'Deployment/ibm-cases: replicas is set although an HPA scales it'],
+  ['production', 'cases: dev auth in its ConfigMap', (o) => { get(o, 'ConfigMap', casesProdCM).data.IBM_INSECURE_DEV_AUTH = 'true'; },
+    `Deployment/ibm-cases: container cases: ${ON} envFrom ConfigMap ${casesProdCM} key IBM_INSECURE_DEV_AUTH="true"`],
+  ['production', 'cases: no NIK-index key file', (o) => { delete get(o, 'ConfigMap', casesProdCM).data.IBM_NIK_INDEX_KEYS; },
+    'container cases: ibm-cases needs IBM_NIK_INDEX_KEYS (--nik_index_keys)'],
+  ['production', 'cases: NIK-index keys in the field keys\' Secret', (o) => { casesVol(o, 'nik-index-keys').secret.secretName = 'ibm-cases-field-keys'; },
+    'Secret/ibm-cases-field-keys: holds the keys of IBM_FIELD_KEYS and IBM_NIK_INDEX_KEYS'],
+  ['production', 'cases: the registry\'s field keys', (o) => { casesVol(o, 'field-keys').secret.secretName = 'ibm-registry-field-keys'; },
+    'Secret/ibm-registry-field-keys: key Secret shared by Deployment/ibm-cases and Deployment/ibm-registry'],
+  ['production', 'cases: key Secret readable by others', (o) => { casesVol(o, 'nik-index-keys').secret.defaultMode = 0o444; },
+    'IBM_NIK_INDEX_KEYS=/etc/ibm/nik-index-keys/keys: volume nik-index-keys mode 0444 lets others read the key file'],
+  ['production', 'cases: key Secret without fsGroup', (o) => { delete casesDep(o).spec.template.spec.securityContext.fsGroup; },
+    'IBM_FIELD_KEYS=/etc/ibm/field-keys/keys: Secret files belong to root; without the pod\'s fsGroup'],
+  ['production', 'cases: NIK-index key file not mounted', (o) => { get(o, 'ConfigMap', casesProdCM).data.IBM_NIK_INDEX_KEYS = '/etc/ibm/nik/keys'; },
+    'IBM_NIK_INDEX_KEYS=/etc/ibm/nik/keys is not in a mounted Secret volume'],
+  ['production', 'cases: registry not admitting cases', (o) => {
+    get(o, 'NetworkPolicy', 'ibm-registry-ingress').spec.ingress[0].from[0].podSelector = { matchLabels: { 'app.kubernetes.io/name': 'ibm-referrals' } };
+  }, 'container cases: IBM_REGISTRY=ibm-registry:7001: no NetworkPolicy lets its pods into Deployment/ibm-registry port 7001'],
+  ['production', 'cases: no egress to the registry', (o) => {
+    for (const n of ['ibm-suite-egress-registry', 'ibm-cases-egress-registry']) get(o, 'NetworkPolicy', n).spec.egress[0].ports[0].port = 7002;
+  }, 'container cases: IBM_REGISTRY=ibm-registry:7001: no NetworkPolicy lets its pods out to Deployment/ibm-registry port 7001'],
+  ['production', 'cases: registry address without a Service', (o) => { get(o, 'ConfigMap', casesProdCM).data.IBM_REGISTRY = 'registry:7001'; },
+    'IBM_REGISTRY=registry:7001 is not a port of a Service rendered here'],
+  ['production', 'cases: IBM_DB from the registry\'s Connection', (o) => { casesCtr(o).env.find((e) => e.name === 'IBM_DB').valueFrom.secretKeyRef.name = 'ibm-registry-mariadb-dsn'; },
+    'Deployments ibm-cases and ibm-registry share the Connection ibm-registry'],
+  ['production', 'cases: IBM_DB not from a Connection', (o) => { casesCtr(o).env.find((e) => e.name === 'IBM_DB').valueFrom.secretKeyRef.name = 'ibm-cases-db'; },
+    'the IBM_DB of Deployment ibm-cases does not read a Connection\'s Secret'],
+  ['production', 'cases: Grant on another database', (o) => { get(o, 'Grant', 'ibm-cases').spec.database = 'ibm_registry'; },
+    'Connection ibm-cases: no Grant to ibm_cases on ibm_cases'],
+  ['production', 'cases: DB password Secret unknown', (o) => { get(o, 'User', 'ibm-cases').spec.passwordSecretKeyRef.name = 'ibm-cases-password'; },
+    'User/ibm-cases: passwordSecretKeyRef refers to Secret ibm-cases-password'],
+  ['dev', 'cases: two SQLite writers', (o) => { casesDep(o).spec.replicas = 2; }, 'Deployment/ibm-cases: a Deployment with a PVC (single writer) needs replicas 1'],
+  ['dev', 'cases: SQLite file off the volume', (o) => { devSecret(o, 'ibm-cases-db').data.dsn = Buffer.from('sqlite:///tmp/cases.db').toString('base64'); },
+    'Deployment/ibm-cases: container cases: SQLite file /tmp/cases.db is not on a PersistentVolumeClaim'],
+  ['dev', 'cases: on the registry\'s volume', (o) => { casesVol(o, 'data').persistentVolumeClaim.claimName = 'ibm-registry-data'; },
+    'PersistentVolumeClaim ibm-registry-data is also used by Deployment'],
+  ['dev', 'cases: key file name not in its Secret', (o) => { const s = devSecret(o, 'ibm-cases-nik-index-keys'); s.data = { key: s.data.keys }; },
+    'IBM_NIK_INDEX_KEYS=/etc/ibm/nik-index-keys/keys: Secret ibm-cases-nik-index-keys-'],
 ];
 // Mutations that must still pass (expected exit 0): off and empty spellings are not dev auth.
 const passes = [

@@ -33,9 +33,27 @@ const EXTERNAL = {
       'ibm-registry-mariadb-dsn': 'written by mariadb-operator from the Connection CR',
       'ibm-registry-field-keys': 'field-encryption keys, made and kept by the operators',
       'ibm-region-import-token': 'service JWT of BNN central for the region import, from the IdP',
+      'ibm-cases-mariadb-password': 'DB password of the cases user, made by the operators',
+      'ibm-cases-mariadb-dsn': 'written by mariadb-operator from the Connection CR',
+      'ibm-cases-field-keys': 'the cases service\'s field-encryption keys, made and kept by the operators',
+      'ibm-cases-nik-index-keys': 'the NIK index\'s HMAC keys, made and kept by the operators apart from the field keys',
     },
   },
 };
+// Settings without which a server refuses to start, by program (the command's basename):
+// the platform's --field_keys for services that seal fields (ServiceSpec::seals_fields),
+// cases' --registry and --nik_index_keys (services/cases/service.cc).
+const REQUIRED_SETTINGS = {
+  'ibm-registry': ['IBM_FIELD_KEYS'],
+  'ibm-cases': ['IBM_FIELD_KEYS', 'IBM_NIK_INDEX_KEYS', 'IBM_REGISTRY'],
+};
+// Key files the server opens with CheckKeyFileAccess (services/common/base/sealing.cc): it
+// refuses a file that others may access, or that a group other than its own may access.
+// Each must come from a Secret of its own (the NIK index's custody is apart from the field
+// keys'), and no two services share one.
+const KEY_FILE_SETTINGS = ['IBM_FIELD_KEYS', 'IBM_NIK_INDEX_KEYS'];
+// Settings that name another service of the suite (host:port) that this server calls.
+const PEER_SETTINGS = ['IBM_REGISTRY'];
 // What each overlay must come out as.
 const EXPECT = {
   dev: { replicas: 1, sqlite: true, devAuth: true },
@@ -276,6 +294,51 @@ function parseDuration(s) {
   return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
 }
 
+// A LabelSelector (matchLabels and matchExpressions) against a set of labels. A missing
+// selector matches nothing here; an empty one ({}) matches everything, as in Kubernetes.
+function selectorMatches(sel, labels) {
+  if (!sel) return false;
+  const l = labels || {};
+  if (!Object.entries(sel.matchLabels || {}).every(([k, v]) => l[k] === v)) return false;
+  return (sel.matchExpressions || []).every(({ key, operator, values }) => {
+    const has = Object.prototype.hasOwnProperty.call(l, key);
+    if (operator === 'In') return has && (values || []).includes(l[key]);
+    if (operator === 'NotIn') return !has || !(values || []).includes(l[key]);
+    if (operator === 'Exists') return has;
+    if (operator === 'DoesNotExist') return !has;
+    return false;
+  });
+}
+
+// The port a container port reference (number or name) stands for in pod template t, or
+// null when no container of t has it.
+function resolvePort(t, port) {
+  for (const c of [...(t.spec.initContainers || []), ...t.spec.containers]) {
+    for (const p of c.ports || []) {
+      if (typeof port === 'number' ? p.containerPort === port : p.name === port) return p.containerPort;
+    }
+  }
+  return null;
+}
+
+// Whether the NetworkPolicies of pods labelled `subject` let TCP `port` through in
+// `direction` ('Ingress': from pods labelled `peer`; 'Egress': to them), same namespace.
+// `template` is the pod template that listens on `port` (it resolves named ports).
+function policyAllows(objs, direction, subject, peer, port, template) {
+  const types = (n) => n.spec.policyTypes || ['Ingress', ...(n.spec.egress ? ['Egress'] : [])];
+  const policies = objs.filter((n) => n.kind === 'NetworkPolicy' && selectorMatches(n.spec.podSelector, subject) &&
+    types(n).includes(direction));
+  if (!policies.length) return true; // not isolated in that direction
+  const field = direction === 'Ingress' ? 'ingress' : 'egress';
+  const peers = direction === 'Ingress' ? 'from' : 'to';
+  return policies.some((n) => (n.spec[field] || []).some((r) => {
+    const peerOk = !r[peers] || r[peers].some((x) => !x.namespaceSelector && !x.ipBlock && selectorMatches(x.podSelector, peer));
+    const portOk = !r.ports || r.ports.some((p) => (p.protocol || 'TCP') === 'TCP' &&
+      (p.port === undefined || (typeof p.port === 'number' ? p.port === port : template && resolvePort(template, p.port) === port)));
+    return peerOk && portOk;
+  }));
+}
+
 function podTemplates(objs) {
   const out = [];
   for (const o of objs) {
@@ -292,11 +355,12 @@ function checkPolicy(overlay, objs) {
   const find = (k, n) => objs.find((o) => o.kind === k && o.metadata.name === n);
   const external = (k, n) => Boolean(((EXTERNAL[overlay] || {})[k] || {})[n]);
   const expect = EXPECT[overlay] || {};
-  const matches = (sel, labels) => sel && Object.entries(sel.matchLabels || {}).every(([k, v]) => (labels || {})[k] === v);
+  const matches = (sel, labels) => selectorMatches(sel, labels);
   const requireRef = (o, kind, name, what) => {
     if (!find(kind, name) && !external(kind, name)) fail(o, `${what} refers to ${kind} ${name}, which is neither rendered nor a known external object`);
   };
 
+  const keySecrets = new Map(); // Secret name -> [{owner, setting}]
   for (const [o, t] of podTemplates(objs)) {
     const ps = t.spec;
     const longRunning = o.kind !== 'Job' && o.kind !== 'CronJob';
@@ -379,7 +443,67 @@ function checkPolicy(overlay, objs) {
       if (cli && !expect.devAuth && !(token && (token.valueFrom || {}).secretKeyRef)) {
         fail(o, `${where}: ibmctl needs IBM_TOKEN from a Secret in ${overlay} (the registry checks JWTs)`);
       }
+      // Settings the program cannot start without.
+      const program = path.basename(String((c.command || [])[0] || ''));
+      const setting = (name) => {
+        const e = env.get(name);
+        const flag = `--${name.slice(4).toLowerCase()}`;
+        const w = words.find((x) => x.w.replace(/^-(?!-)/, '--').startsWith(`${flag}=`));
+        if (w) { const value = w.unknown ? null : w.w.slice(w.w.indexOf('=') + 1); return { value, via: w.via, label: `${flag}=${value}` }; }
+        return e && e.value !== '' ? { ...e, label: `${name}=${e.value}` } : null;
+      };
+      for (const name of REQUIRED_SETTINGS[program] || []) {
+        if (!setting(name)) fail(o, `${where}: ${program} needs ${name} (--${name.slice(4).toLowerCase()}); without it the server refuses to start`);
+      }
+      // Key files: in a mounted Secret, not readable by others, group-readable through the
+      // pod's fsGroup (Secret files belong to root), one Secret per key file and service.
+      for (const name of KEY_FILE_SETTINGS) {
+        const s = setting(name);
+        if (!s || s.value === null) continue;
+        const file = s.value;
+        const m = (c.volumeMounts || []).filter((x) => file.startsWith(x.mountPath.replace(/\/?$/, '/')))
+          .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+        const v = m && volumes.get(m.name);
+        if (!v || !v.secret) { fail(o, `${where}: ${s.label} is not in a mounted Secret volume`); continue; }
+        const rel = file.slice(m.mountPath.replace(/\/?$/, '/').length);
+        const item = (v.secret.items || []).find((i) => i.path === rel);
+        if (v.secret.items && !item) { fail(o, `${where}: ${s.label}: volume ${v.name} has no item ${rel}`); continue; }
+        const key = item ? item.key : rel;
+        const secret = find('Secret', v.secret.secretName);
+        if (secret && !Object.prototype.hasOwnProperty.call({ ...(secret.data || {}), ...(secret.stringData || {}) }, key)) {
+          fail(o, `${where}: ${s.label}: Secret ${v.secret.secretName} has no key ${key}`);
+        }
+        const mode = item && item.mode !== undefined ? item.mode : v.secret.defaultMode !== undefined ? v.secret.defaultMode : 0o644;
+        if (mode & 0o007) fail(o, `${where}: ${s.label}: volume ${v.name} mode ${mode.toString(8).padStart(4, '0')} lets others read the key file; the server refuses it (use 0440)`);
+        if (psc.fsGroup === undefined) fail(o, `${where}: ${s.label}: Secret files belong to root; without the pod's fsGroup user ${psc.runAsUser} cannot read them`);
+        if (!keySecrets.has(v.secret.secretName)) keySecrets.set(v.secret.secretName, []);
+        keySecrets.get(v.secret.secretName).push({ owner: `${o.kind}/${o.metadata.name}`, setting: name });
+      }
+      // Peers it calls (IBM_REGISTRY=<service>:<port>): a rendered Service with that port,
+      // and NetworkPolicies that let this pod out and the peer's pods take the call.
+      for (const name of PEER_SETTINGS) {
+        const s = setting(name);
+        if (!s || s.value === null) continue;
+        const m = /^(?:dns:\/\/\/)?([a-z0-9-]+)(?:\.[a-z0-9.-]*)?:([0-9]+)$/.exec(s.value);
+        const svc = m && find('Service', m[1]);
+        const sp = svc && (svc.spec.ports || []).find((x) => x.port === Number(m[2]));
+        if (!sp) { fail(o, `${where}: ${s.label} is not a port of a Service rendered here`); continue; }
+        const targets = podTemplates(objs).filter(([, x]) => x.metadata.labels && Object.entries(svc.spec.selector || {}).every(([k, val]) => x.metadata.labels[k] === val));
+        if (!targets.length) fail(o, `${where}: ${s.label}: Service ${svc.metadata.name} selects no pods rendered here`);
+        for (const [to, tt] of targets) {
+          const port = resolvePort(tt, sp.targetPort === undefined ? sp.port : sp.targetPort);
+          if (port === null) { fail(o, `${where}: ${s.label}: Service ${svc.metadata.name} port ${sp.port} has no container port on ${to.kind}/${to.metadata.name}`); continue; }
+          if (!policyAllows(objs, 'Egress', t.metadata.labels, tt.metadata.labels, port, tt)) fail(o, `${where}: ${s.label}: no NetworkPolicy lets its pods out to ${to.kind}/${to.metadata.name} port ${port}`);
+          if (!policyAllows(objs, 'Ingress', tt.metadata.labels, t.metadata.labels, port, tt)) fail(o, `${where}: ${s.label}: no NetworkPolicy lets its pods into ${to.kind}/${to.metadata.name} port ${port}`);
+        }
+      }
       if (!longRunning) continue;
+      // The addresses it serves on are its container ports.
+      for (const name of ['IBM_LISTEN', 'IBM_METRICS_LISTEN']) {
+        const s = setting(name);
+        const port = s && s.value && Number((/:([0-9]+)$/.exec(s.value) || [])[1]);
+        if (s && s.value && s.value !== 'off' && !(c.ports || []).some((x) => x.containerPort === port)) fail(o, `${where}: ${name}=${s.value}: port ${port} is not a container port`);
+      }
       // Servers: native gRPC probes on an integer port, "" = readiness, "liveness" = liveness.
       const grpcProbe = (p, name, service) => {
         if (!p) return fail(o, `${where}: ${name} missing`);
@@ -428,6 +552,54 @@ function checkPolicy(overlay, objs) {
       }
     }
   }
+  // Key custody: one Secret per key file and service (the NIK index's keys never share
+  // the field keys' Secret; no two services share one).
+  for (const [name, uses] of keySecrets) {
+    const settings = [...new Set(uses.map((u) => u.setting))];
+    const owners = [...new Set(uses.map((u) => u.owner))].sort();
+    if (settings.length > 1) problems.push(`Secret/${name}: holds the keys of ${settings.join(' and ')}; each key file has its own Secret (own custody)`);
+    if (owners.length > 1) problems.push(`Secret/${name}: key Secret shared by ${owners.join(' and ')}; each service has its own`);
+  }
+  // NetworkPolicies: no rule that admits every source, and ports that the selected pods
+  // (ingress) or the peer pods (egress, same namespace) actually listen on.
+  const templates = podTemplates(objs);
+  for (const n of byKind('NetworkPolicy')) {
+    for (const r of n.spec.ingress || []) {
+      if (!r.from || !r.from.length || r.from.some((x) => !x.podSelector && !x.namespaceSelector && !x.ipBlock) ||
+          r.from.some((x) => x.namespaceSelector && !Object.keys(x.namespaceSelector).length)) {
+        fail(n, 'an ingress rule admits every source; name the callers');
+      }
+      for (const p of r.ports || []) {
+        for (const [o, t] of templates) {
+          if (selectorMatches(n.spec.podSelector, t.metadata.labels) && p.port !== undefined && resolvePort(t, p.port) === null) {
+            fail(n, `ingress port ${p.port} is not a container port of ${o.kind}/${o.metadata.name}`);
+          }
+        }
+      }
+    }
+    for (const r of n.spec.egress || []) {
+      for (const peer of r.to || []) {
+        if (peer.namespaceSelector || peer.ipBlock || !peer.podSelector) continue;
+        for (const [o, t] of templates) {
+          if (!selectorMatches(peer.podSelector, t.metadata.labels)) continue;
+          for (const p of r.ports || []) {
+            if (p.port !== undefined && resolvePort(t, p.port) === null) fail(n, `egress port ${p.port} is not a container port of ${o.kind}/${o.metadata.name}`);
+          }
+        }
+      }
+    }
+  }
+  // Services: each targetPort is a container port of the pods it selects.
+  for (const svc of byKind('Service')) {
+    if (!svc.spec.selector) continue;
+    for (const [o, t] of templates) {
+      if (!Object.entries(svc.spec.selector).every(([k, v]) => (t.metadata.labels || {})[k] === v)) continue;
+      for (const p of svc.spec.ports || []) {
+        const target = p.targetPort === undefined ? p.port : p.targetPort;
+        if (resolvePort(t, target) === null) fail(svc, `port ${p.name || p.port}: targetPort ${target} is not a container port of ${o.kind}/${o.metadata.name}`);
+      }
+    }
+  }
   // Settings and secrets.
   for (const cm of byKind('ConfigMap')) {
     const d = cm.data || {};
@@ -443,13 +615,54 @@ function checkPolicy(overlay, objs) {
   if (expect.noSecrets) for (const s of byKind('Secret')) fail(s, `${overlay} must not carry Secret values in git`);
   const db = objs.filter((o) => o.kind === 'Secret' && o.data && o.data.dsn).map((s) => Buffer.from(s.data.dsn, 'base64').toString());
   if (expect.sqlite && !db.some((d) => d.startsWith('sqlite:///'))) problems.push(`${overlay}: expected a sqlite:/// DSN Secret`);
+  if (expect.sqlite) {
+    // Each server's SQLite file on a PVC of its own (the root filesystem is read-only and
+    // an emptyDir dies with the pod; one writer per file).
+    const claims = new Map();
+    for (const dep of byKind('Deployment')) {
+      const ps = dep.spec.template.spec;
+      for (const c of ps.containers) {
+        const e = (c.env || []).find((x) => x.name === 'IBM_DB');
+        const ref = e && (e.valueFrom || {}).secretKeyRef;
+        const secret = ref && find('Secret', ref.name);
+        const dsn = secret && secret.data && secret.data[ref.key] !== undefined ? Buffer.from(String(secret.data[ref.key]), 'base64').toString() : null;
+        if (!e) continue;
+        if (dsn === null || !dsn.startsWith('sqlite:///')) { fail(dep, `container ${c.name}: ${overlay} expects IBM_DB to be a sqlite:/// DSN from a Secret rendered here`); continue; }
+        const file = dsn.slice('sqlite://'.length).replace(/\?.*$/, '');
+        const m = (c.volumeMounts || []).filter((x) => file.startsWith(x.mountPath.replace(/\/?$/, '/')))
+          .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+        const v = m && (ps.volumes || []).find((x) => x.name === m.name);
+        if (!v || !v.persistentVolumeClaim) { fail(dep, `container ${c.name}: SQLite file ${file} is not on a PersistentVolumeClaim`); continue; }
+        const claim = v.persistentVolumeClaim.claimName;
+        if (claims.has(claim) && claims.get(claim) !== dep.metadata.name) fail(dep, `PersistentVolumeClaim ${claim} is also used by Deployment ${claims.get(claim)} (ReadWriteOnce, one SQLite writer)`);
+        claims.set(claim, dep.metadata.name);
+      }
+    }
+  }
   if (expect.mariadb) {
     for (const k of ['MariaDB', 'Database', 'User', 'Grant', 'Connection']) if (!byKind(k).length) problems.push(`${overlay}: no mariadb-operator ${k}`);
-    const conn = byKind('Connection')[0];
-    const dep = find('Deployment', 'ibm-registry');
-    const env = dep && dep.spec.template.spec.containers[0].env.find((e) => e.name === 'IBM_DB');
-    if (conn && (!env || env.valueFrom.secretKeyRef.name !== conn.spec.secretName || env.valueFrom.secretKeyRef.key !== conn.spec.secretTemplate.key)) {
-      problems.push(`${overlay}: the registry's IBM_DB does not read the Connection's Secret ${conn.spec.secretName}`);
+    // Every server reads IBM_DB from the Secret of a Connection of its own (its own
+    // database and user, granted on that database only).
+    const usedBy = new Map();
+    for (const dep of byKind('Deployment')) {
+      const c = dep.spec.template.spec.containers.find((x) => (x.env || []).some((e) => e.name === 'IBM_DB'));
+      const ref = c && ((c.env.find((e) => e.name === 'IBM_DB').valueFrom || {}).secretKeyRef);
+      const conn = ref && byKind('Connection').find((x) => x.spec.secretName === ref.name && (x.spec.secretTemplate || {}).key === ref.key);
+      if (!conn) {
+        problems.push(`${overlay}: the IBM_DB of Deployment ${dep.metadata.name} does not read a Connection's Secret` +
+          (ref ? ` (it reads Secret ${ref.name} key ${ref.key})` : ''));
+        continue;
+      }
+      if (usedBy.has(conn.metadata.name)) problems.push(`${overlay}: Deployments ${[usedBy.get(conn.metadata.name), dep.metadata.name].sort().join(' and ')} share the Connection ${conn.metadata.name} (each service has its own database and user)`);
+      usedBy.set(conn.metadata.name, dep.metadata.name);
+      const { database, username } = conn.spec;
+      if (!byKind('Database').some((d) => d.spec.name === database)) problems.push(`${overlay}: Connection ${conn.metadata.name}: no Database ${database}`);
+      if (!byKind('User').some((u) => u.spec.name === username)) problems.push(`${overlay}: Connection ${conn.metadata.name}: no User ${username}`);
+      if (!byKind('Grant').some((g) => g.spec.username === username && g.spec.database === database)) problems.push(`${overlay}: Connection ${conn.metadata.name}: no Grant to ${username} on ${database}`);
+    }
+    for (const x of [...byKind('User'), ...byKind('Connection')]) {
+      const ref = x.spec.passwordSecretKeyRef;
+      if (ref && !find('Secret', ref.name) && !external('Secret', ref.name)) fail(x, `passwordSecretKeyRef refers to Secret ${ref.name}, which is neither rendered nor a known external object`);
     }
   }
   return problems;
