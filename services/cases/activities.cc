@@ -19,6 +19,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
+#include "cases/creates.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
 #include "domain/satker_id.h"
@@ -550,52 +551,58 @@ class UnitActivityService final : public v1::UnitActivityService::CallbackServic
                                          const v1::CreateUnitActivityRequest* req,
                                          v1::UnitActivity* resp) override {
     return calls_.Run(ctx, "CreateUnitActivity", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateUnitActivity");
-      if (!grant.ok()) return grant.status();
-      auto unit = ParseName(req->parent(), kUnitPattern, "parent");
-      if (!unit.ok()) return unit.status();
-      const std::string unit_id = (*unit)[0];
-      IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-      v1::UnitActivity made = req->unit_activity();
-      ClearOutputOnly(made);
-      FieldViolations v;
-      CheckUnitActivity(v, made, Today(core_->Now()));
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
-      if (!facts.ok()) return facts.status();
-
-      const store::UnitActivities activities(core_->dialect());
-      store::UnitActivity row;
-      IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
-        auto done =
-            core_->FindCreate(s, *call.caller, "CreateUnitActivity", req->request_id(), *req);
-        if (!done.ok()) return done.status();
-        if (*done) {
-          auto ids = ParseName(**done, kUnitActivityPattern, "name");
-          if (!ids.ok()) return IBM_BUG("remembered create of a malformed activity name");
-          auto first = activities.Get(s, (*ids)[0], (*ids)[1], **done);
-          if (!first.ok()) return first.status();
-          row = *std::move(first);
-          return absl::OkStatus();
-        }
-        const int64_t now = core_->NowMicros();
-        row = store::UnitActivity{};
-        row.id = NewId("");
-        row.unit_id = unit_id;
-        row.village_code = UnitVillage(unit_id).str();
-        row.satker_id = facts->satker;
-        row.state = v1::RECORD_STATE_RECORDED;
-        PackUnitActivity(made, row);
-        row.create_actor = call.caller->subject.substr(0, 200);
-        row.version = 1;
-        row.create_time_us = row.update_time_us = now;
-        IBM_RETURN_IF_ERROR(activities.Insert(s, row));
-        return core_->RememberCreate(s, *call.caller, "CreateUnitActivity", req->request_id(), *req,
-                                     UnitActivityName(unit_id, row.id));
-      }));
-      return UnpackUnitActivity(row, /*full=*/true, resp);
+      return Create(call, req, resp);
     });
+  }
+
+  // CreateUnitActivity without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateUnitActivityRequest* req,
+                      v1::UnitActivity* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateUnitActivity");
+    if (!grant.ok()) return grant.status();
+    auto unit = ParseName(req->parent(), kUnitPattern, "parent");
+    if (!unit.ok()) return unit.status();
+    const std::string unit_id = (*unit)[0];
+    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+    v1::UnitActivity made = req->unit_activity();
+    ClearOutputOnly(made);
+    FieldViolations v;
+    CheckUnitActivity(v, made, Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
+    if (!facts.ok()) return facts.status();
+
+    const store::UnitActivities activities(core_->dialect());
+    store::UnitActivity row;
+    IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+      auto done = core_->FindCreate(s, *call.caller, "CreateUnitActivity", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) {
+        if (replayed != nullptr) *replayed = true;
+        auto ids = ParseName(**done, kUnitActivityPattern, "name");
+        if (!ids.ok()) return IBM_BUG("remembered create of a malformed activity name");
+        auto first = activities.Get(s, (*ids)[0], (*ids)[1], **done);
+        if (!first.ok()) return first.status();
+        row = *std::move(first);
+        return absl::OkStatus();
+      }
+      const int64_t now = core_->NowMicros();
+      row = store::UnitActivity{};
+      row.id = NewId("");
+      row.unit_id = unit_id;
+      row.village_code = UnitVillage(unit_id).str();
+      row.satker_id = facts->satker;
+      row.state = v1::RECORD_STATE_RECORDED;
+      PackUnitActivity(made, row);
+      row.create_actor = call.caller->subject.substr(0, 200);
+      row.version = 1;
+      row.create_time_us = row.update_time_us = now;
+      IBM_RETURN_IF_ERROR(activities.Insert(s, row));
+      return core_->RememberCreate(s, *call.caller, "CreateUnitActivity", req->request_id(), *req,
+                                   UnitActivityName(unit_id, row.id));
+    }));
+    return UnpackUnitActivity(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* UpdateUnitActivity(CallbackServerContext* ctx,
@@ -646,6 +653,7 @@ class UnitActivityService final : public v1::UnitActivityService::CallbackServic
         if (!v.empty()) return v.status();
         row.update_time_us = core_->NowMicros();
         PackUnitActivity(a, row);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "UpdateUnitActivity", *req));
         return activities.Update(s, row);
       }));
       return UnpackUnitActivity(row, /*full=*/true, resp);
@@ -680,6 +688,7 @@ class UnitActivityService final : public v1::UnitActivityService::CallbackServic
         row.state = v1::RECORD_STATE_VOIDED;
         row.update_time_us = now;
         PackUnitActivity(a, row);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidUnitActivity", *req));
         return activities.Update(s, row);
       }));
       return UnpackUnitActivity(row, /*full=*/true, resp);
@@ -1039,51 +1048,58 @@ class SatkerActivityService final : public v1::SatkerActivityService::CallbackSe
                                            const v1::CreateSatkerActivityRequest* req,
                                            v1::SatkerActivity* resp) override {
     return calls_.Run(ctx, "CreateSatkerActivity", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateSatkerActivity");
-      if (!grant.ok()) return grant.status();
-      auto satker = ParseName(req->parent(), kSatkerPattern, "parent");
-      if (!satker.ok()) return satker.status();
-      const std::string satker_id = (*satker)[0];
-      IBM_RETURN_IF_ERROR(RequireSatkerScope(call, *grant, satker_id));
-      v1::SatkerActivity made = req->satker_activity();
-      ClearOutputOnly(made);
-      FieldViolations v;
-      const SatkerRefs refs = CheckSatkerActivity(v, made, satker_id, Today(core_->Now()));
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      IBM_RETURN_IF_ERROR(CheckSatkerRegistry(*core_, call, v, refs, satker_id));
-      if (!v.empty()) return v.status();
-
-      const store::SatkerActivities activities(core_->dialect());
-      store::SatkerActivity row;
-      IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
-        auto done =
-            core_->FindCreate(s, *call.caller, "CreateSatkerActivity", req->request_id(), *req);
-        if (!done.ok()) return done.status();
-        if (*done) {
-          auto ids = ParseName(**done, kSatkerActivityPattern, "name");
-          if (!ids.ok()) return IBM_BUG("remembered create of a malformed activity name");
-          auto first = activities.Get(s, (*ids)[0], (*ids)[1], **done);
-          if (!first.ok()) return first.status();
-          row = *std::move(first);
-          return absl::OkStatus();
-        }
-        const int64_t now = core_->NowMicros();
-        row = store::SatkerActivity{};
-        row.id = NewId("");
-        row.satker_id = satker_id;
-        row.region_code = SatkerRegion(satker_id);
-        row.state = v1::RECORD_STATE_RECORDED;
-        PackSatkerActivity(made, row);
-        row.create_actor = call.caller->subject.substr(0, 200);
-        row.version = 1;
-        row.create_time_us = row.update_time_us = now;
-        IBM_RETURN_IF_ERROR(activities.Insert(s, row));
-        return core_->RememberCreate(s, *call.caller, "CreateSatkerActivity", req->request_id(),
-                                     *req, SatkerActivityName(satker_id, row.id));
-      }));
-      return UnpackSatkerActivity(row, /*full=*/true, resp);
+      return Create(call, req, resp);
     });
+  }
+
+  // CreateSatkerActivity without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateSatkerActivityRequest* req,
+                      v1::SatkerActivity* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateSatkerActivity");
+    if (!grant.ok()) return grant.status();
+    auto satker = ParseName(req->parent(), kSatkerPattern, "parent");
+    if (!satker.ok()) return satker.status();
+    const std::string satker_id = (*satker)[0];
+    IBM_RETURN_IF_ERROR(RequireSatkerScope(call, *grant, satker_id));
+    v1::SatkerActivity made = req->satker_activity();
+    ClearOutputOnly(made);
+    FieldViolations v;
+    const SatkerRefs refs = CheckSatkerActivity(v, made, satker_id, Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    IBM_RETURN_IF_ERROR(CheckSatkerRegistry(*core_, call, v, refs, satker_id));
+    if (!v.empty()) return v.status();
+
+    const store::SatkerActivities activities(core_->dialect());
+    store::SatkerActivity row;
+    IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+      auto done =
+          core_->FindCreate(s, *call.caller, "CreateSatkerActivity", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) {
+        if (replayed != nullptr) *replayed = true;
+        auto ids = ParseName(**done, kSatkerActivityPattern, "name");
+        if (!ids.ok()) return IBM_BUG("remembered create of a malformed activity name");
+        auto first = activities.Get(s, (*ids)[0], (*ids)[1], **done);
+        if (!first.ok()) return first.status();
+        row = *std::move(first);
+        return absl::OkStatus();
+      }
+      const int64_t now = core_->NowMicros();
+      row = store::SatkerActivity{};
+      row.id = NewId("");
+      row.satker_id = satker_id;
+      row.region_code = SatkerRegion(satker_id);
+      row.state = v1::RECORD_STATE_RECORDED;
+      PackSatkerActivity(made, row);
+      row.create_actor = call.caller->subject.substr(0, 200);
+      row.version = 1;
+      row.create_time_us = row.update_time_us = now;
+      IBM_RETURN_IF_ERROR(activities.Insert(s, row));
+      return core_->RememberCreate(s, *call.caller, "CreateSatkerActivity", req->request_id(), *req,
+                                   SatkerActivityName(satker_id, row.id));
+    }));
+    return UnpackSatkerActivity(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* UpdateSatkerActivity(CallbackServerContext* ctx,
@@ -1134,6 +1150,7 @@ class SatkerActivityService final : public v1::SatkerActivityService::CallbackSe
         if (!v.empty()) return v.status();
         row.update_time_us = core_->NowMicros();
         PackSatkerActivity(a, row);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "UpdateSatkerActivity", *req));
         return activities.Update(s, row);
       }));
       return UnpackSatkerActivity(row, /*full=*/true, resp);
@@ -1169,6 +1186,7 @@ class SatkerActivityService final : public v1::SatkerActivityService::CallbackSe
         row.state = v1::RECORD_STATE_VOIDED;
         row.update_time_us = now;
         PackSatkerActivity(a, row);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidSatkerActivity", *req));
         return activities.Update(s, row);
       }));
       return UnpackSatkerActivity(row, /*full=*/true, resp);
@@ -1420,61 +1438,66 @@ class CommunityReportService final : public v1::CommunityReportService::Callback
                                                  const v1::CreateCommunityReportTallyRequest* req,
                                                  v1::CommunityReportTally* resp) override {
     return calls_.Run(
-        ctx, "CreateCommunityReportTally", [=, this](const Call& call) -> absl::Status {
-          auto grant = core_->Authorize(call, "CreateCommunityReportTally");
-          if (!grant.ok()) return grant.status();
-          auto unit = ParseName(req->parent(), kUnitPattern, "parent");
-          if (!unit.ok()) return unit.status();
-          const std::string unit_id = (*unit)[0];
-          IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-          v1::CommunityReportTally made = req->community_report_tally();
-          ClearOutputOnly(made);
-          FieldViolations v;
-          // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
-          // which RegistryClient's UnitFacts does not carry yet (as CreateCase).
-          const auto agents = CheckTally(v, made, unit_id, Today(core_->Now()));
-          resource::CheckRequestId(v, "request_id", req->request_id());
-          if (!v.empty()) return v.status();
-          auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
-          if (!facts.ok()) return facts.status();
-          IBM_RETURN_IF_ERROR(CheckAgentsActive(*core_, call, v, agents, unit_id));
-          if (!v.empty()) return v.status();
+        ctx, "CreateCommunityReportTally",
+        [=, this](const Call& call) -> absl::Status { return Create(call, req, resp); });
+  }
 
-          const store::Tallies tallies(core_->dialect());
-          store::Tally row;
-          IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
-            auto done = core_->FindCreate(s, *call.caller, "CreateCommunityReportTally",
-                                          req->request_id(), *req);
-            if (!done.ok()) return done.status();
-            if (*done) {
-              auto ids = ParseName(**done, kTallyPattern, "name");
-              if (!ids.ok()) return IBM_BUG("remembered create of a malformed tally name");
-              auto first = tallies.Get(s, (*ids)[0], (*ids)[1], **done);
-              if (!first.ok()) return first.status();
-              row = *std::move(first);
-              return absl::OkStatus();
-            }
-            row = store::Tally{};
-            row.id = NewId("");
-            PackTally(made, row);
-            auto existing =
-                tallies.Overlapping(s, unit_id, row.period_start, row.period_end, row.id);
-            if (!existing.ok()) return existing.status();
-            if (*existing) return Overlap(unit_id, **existing);
-            const int64_t now = core_->NowMicros();
-            row.unit_id = unit_id;
-            row.village_code = UnitVillage(unit_id).str();
-            row.satker_id = facts->satker;
-            row.state = v1::RECORD_STATE_RECORDED;
-            row.create_actor = call.caller->subject.substr(0, 200);
-            row.version = 1;
-            row.create_time_us = row.update_time_us = now;
-            IBM_RETURN_IF_ERROR(tallies.Insert(s, row));
-            return core_->RememberCreate(s, *call.caller, "CreateCommunityReportTally",
-                                         req->request_id(), *req, TallyName(unit_id, row.id));
-          }));
-          return UnpackTally(row, resp);
-        });
+  // CreateCommunityReportTally without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateCommunityReportTallyRequest* req,
+                      v1::CommunityReportTally* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateCommunityReportTally");
+    if (!grant.ok()) return grant.status();
+    auto unit = ParseName(req->parent(), kUnitPattern, "parent");
+    if (!unit.ok()) return unit.status();
+    const std::string unit_id = (*unit)[0];
+    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+    v1::CommunityReportTally made = req->community_report_tally();
+    ClearOutputOnly(made);
+    FieldViolations v;
+    // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
+    // which RegistryClient's UnitFacts does not carry yet (as CreateCase).
+    const auto agents = CheckTally(v, made, unit_id, Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
+    if (!facts.ok()) return facts.status();
+    IBM_RETURN_IF_ERROR(CheckAgentsActive(*core_, call, v, agents, unit_id));
+    if (!v.empty()) return v.status();
+
+    const store::Tallies tallies(core_->dialect());
+    store::Tally row;
+    IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+      auto done =
+          core_->FindCreate(s, *call.caller, "CreateCommunityReportTally", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) {
+        if (replayed != nullptr) *replayed = true;
+        auto ids = ParseName(**done, kTallyPattern, "name");
+        if (!ids.ok()) return IBM_BUG("remembered create of a malformed tally name");
+        auto first = tallies.Get(s, (*ids)[0], (*ids)[1], **done);
+        if (!first.ok()) return first.status();
+        row = *std::move(first);
+        return absl::OkStatus();
+      }
+      row = store::Tally{};
+      row.id = NewId("");
+      PackTally(made, row);
+      auto existing = tallies.Overlapping(s, unit_id, row.period_start, row.period_end, row.id);
+      if (!existing.ok()) return existing.status();
+      if (*existing) return Overlap(unit_id, **existing);
+      const int64_t now = core_->NowMicros();
+      row.unit_id = unit_id;
+      row.village_code = UnitVillage(unit_id).str();
+      row.satker_id = facts->satker;
+      row.state = v1::RECORD_STATE_RECORDED;
+      row.create_actor = call.caller->subject.substr(0, 200);
+      row.version = 1;
+      row.create_time_us = row.update_time_us = now;
+      IBM_RETURN_IF_ERROR(tallies.Insert(s, row));
+      return core_->RememberCreate(s, *call.caller, "CreateCommunityReportTally", req->request_id(),
+                                   *req, TallyName(unit_id, row.id));
+    }));
+    return UnpackTally(row, resp);
   }
 
   ServerUnaryReactor* UpdateCommunityReportTally(CallbackServerContext* ctx,
@@ -1525,6 +1548,8 @@ class CommunityReportService final : public v1::CommunityReportService::Callback
             if (!existing.ok()) return existing.status();
             if (*existing) return Overlap(unit_id, **existing);
             row.update_time_us = core_->NowMicros();
+            IBM_RETURN_IF_ERROR(
+                core_->RecordRequestChange(s, call, "UpdateCommunityReportTally", *req));
             return tallies.Update(s, row);
           }));
           return UnpackTally(row, resp);
@@ -1558,6 +1583,7 @@ class CommunityReportService final : public v1::CommunityReportService::Callback
         row.state = v1::RECORD_STATE_VOIDED;
         row.update_time_us = now;
         PackTally(t, row);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidCommunityReportTally", *req));
         return tallies.Update(s, row);
       }));
       return UnpackTally(row, resp);
@@ -1579,6 +1605,24 @@ std::unique_ptr<grpc::Service> NewSatkerActivityService(CorePtr core, platform::
 }
 std::unique_ptr<grpc::Service> NewCommunityReportService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<CommunityReportService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateUnitActivity(const CorePtr& core, const Call& call,
+                                const v1::CreateUnitActivityRequest& req, v1::UnitActivity* resp,
+                                bool* replayed) {
+  return UnitActivityService(core, platform::Runtime()).Create(call, &req, resp, replayed);
+}
+
+absl::Status CreateSatkerActivity(const CorePtr& core, const Call& call,
+                                  const v1::CreateSatkerActivityRequest& req,
+                                  v1::SatkerActivity* resp, bool* replayed) {
+  return SatkerActivityService(core, platform::Runtime()).Create(call, &req, resp, replayed);
+}
+
+absl::Status CreateCommunityReportTally(const CorePtr& core, const Call& call,
+                                        const v1::CreateCommunityReportTallyRequest& req,
+                                        v1::CommunityReportTally* resp, bool* replayed) {
+  return CommunityReportService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

@@ -18,6 +18,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/case_effects.h"
+#include "cases/creates.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/clients.h"
@@ -472,150 +473,156 @@ class CaseService final : public v1::CaseService::CallbackService {
   ServerUnaryReactor* CreateCase(CallbackServerContext* ctx, const v1::CreateCaseRequest* req,
                                  v1::Case* resp) override {
     return calls_.Run(ctx, "CreateCase", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateCase");
-      if (!grant.ok()) return grant.status();
-      auto unit = ParseName(req->parent(), kUnitPattern, "parent");
-      if (!unit.ok()) return unit.status();
-      const std::string unit_id = (*unit)[0];
-      IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-      const v1::Case& in = req->case_();
-      FieldViolations v;
-      std::string client_id;
-      if (in.client().empty()) {
-        v.Add("case.client", "is required");
-      } else if (auto ids = ParseName(in.client(), kClientPattern, "case.client"); ids.ok()) {
-        client_id = (*ids)[0];
-      } else {
-        v.Add("case.client", "must be a resource name like clients/{client}");
-      }
-      const absl::CivilDay today = rules::Today(core_->Now());
-      resource::CheckDate(v, "case.enrollment_date", in.enrollment_date(), true);
-      if (IsSet(in.enrollment_date()) && DayOf(in.enrollment_date()) > today) {
-        v.Add("case.enrollment_date", "must not be in the future");
-      }
-      // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
-      // which RegistryClient's UnitFacts does not carry yet.
-      std::string screening_id;
-      if (!in.initial_screening().empty()) {
-        // A screening of the same client (the name tells); RECORDED, checked with the client.
-        auto ids = ParseName(in.initial_screening(), kScreeningPattern, "case.initial_screening");
-        if (!ids.ok() || (*ids)[0] != client_id) {
-          v.Add("case.initial_screening", "must be a screening of the case's client");
-        } else {
-          screening_id = (*ids)[1];
-        }
-      }
-      IBM_RETURN_IF_ERROR(CheckAgents(*core_, call, v, in.agents(), unit_id));
-      CheckOfficer(v, in.officer(), unit_id);
-      if (in.has_use_history())
-        CheckUseHistory(v, in.use_history(), static_cast<int>(today.year()));
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
-      if (!facts.ok()) return facts.status();
-
-      const store::Cases cases(core_->dialect());
-      const store::Clients clients(core_->dialect());
-      Loaded made;
-      IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
-        // The client first: concurrent enrollments of one client (and retries of one create)
-        // queue on its row, so each sees what the one before it did.
-        auto client = clients.Get(s, client_id, in.client(), /*for_update=*/true);
-        if (!client.ok()) return client.status();
-        auto done = core_->FindCreate(s, *call.caller, "CreateCase", req->request_id(), *req);
-        if (!done.ok()) return done.status();
-        if (*done) {
-          auto ref = ParseCaseName(**done, "name");
-          if (!ref.ok()) return IBM_BUG("remembered create of a malformed case name");
-          auto l = Load(cases, s, *ref, **done, false);
-          if (!l.ok()) return l.status();
-          made = *std::move(l);
-          return absl::OkStatus();
-        }
-        if (client->state != v1::Client::STATE_ACTIVE) {
-          return platform::WithReason(
-              absl::FailedPreconditionError(absl::StrCat(
-                  "case.client: ", in.client(), " is ",
-                  v1::Client::State_Name(static_cast<v1::Client::State>(client->state)),
-                  ": no new case may name it")),
-              "CLIENT_NOT_ACTIVE");
-        }
-        if (!client->open_case.empty()) {
-          absl::Status st = platform::WithReason(
-              absl::AlreadyExistsError(
-                  "the client has an open case: end, transfer or void it before a new one"),
-              "CLIENT_HAS_OPEN_CASE");
-          // The open case's name only to a caller whose scope covers it.
-          auto open = ParseCaseName(client->open_case, "open_case");
-          if (open.ok() && core_->RequireUnitScope(call, *grant, open->unit_id).ok()) {
-            st = platform::WithMetadata(st, "open_case", client->open_case);
-          }
-          return st;
-        }
-        {
-          FieldViolations late;
-          CheckUseHistoryForClient(late, in.use_history(), client->birth_year);
-          if (!screening_id.empty()) {
-            auto screening = store::Screenings(core_->dialect())
-                                 .Get(s, client_id, screening_id, in.initial_screening());
-            if (absl::IsNotFound(screening.status()) ||
-                (screening.ok() && screening->state != v1::RECORD_STATE_RECORDED)) {
-              late.Add("case.initial_screening", "must be a RECORDED screening of the client");
-            } else if (!screening.ok()) {
-              return screening.status();
-            }
-          }
-          if (!late.empty()) return late.status();
-        }
-        const int64_t now = core_->NowMicros();
-        const std::string id = NewId("");
-        v1::Case& c = made.c;
-        c.set_name(CaseName(unit_id, id));
-        c.set_client(in.client());
-        c.set_satker(SatkerName(facts->satker));
-        *c.mutable_enrollment_date() = in.enrollment_date();
-        c.set_admission_path(static_cast<v1::AdmissionPath>(client->admission_path));
-        c.set_initial_screening(in.initial_screening());
-        *c.mutable_agents() = in.agents();
-        c.set_officer(in.officer());
-        if (in.has_use_history()) *c.mutable_use_history() = in.use_history();
-        c.set_create_actor(call.caller->subject);
-        *c.mutable_create_time() = resource::ToTimestamp(now);
-        // The creation is the first transition, effective on the enrollment date.
-        c.set_state(v1::CASE_STATE_UNSPECIFIED);
-        AppendTransition(c, State::kEnrolled, DayOf(in.enrollment_date()), now, *call.caller,
-                         "CreateCase", "");
-        made.row = store::Case{id,
-                               unit_id,
-                               client_id,
-                               UnitVillage(unit_id).str(),
-                               facts->satker,
-                               0,
-                               true,
-                               "",
-                               "",
-                               "",
-                               call.caller->subject,
-                               1,
-                               now,
-                               now};
-        Pack(c, now, made.row);
-        IBM_RETURN_IF_ERROR(cases.Insert(s, made.row));
-        c.set_etag(absl::StrCat(made.row.version));
-        // The unit becomes the client's unit.
-        client->unit_id = unit_id;
-        client->satker_id = facts->satker;
-        client->village_code = UnitVillage(unit_id).str();
-        client->open_case = c.name();
-        client->update_time_us = now;
-        IBM_RETURN_IF_ERROR(clients.Update(s, *client));
-        IBM_RETURN_IF_ERROR(clients.AddUnit(s, client_id, unit_id));
-        return core_->RememberCreate(s, *call.caller, "CreateCase", req->request_id(), *req,
-                                     c.name());
-      }));
-      *resp = std::move(made.c);
-      return absl::OkStatus();
+      return Create(call, req, resp);
     });
+  }
+
+  // CreateCase without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateCaseRequest* req, v1::Case* resp,
+                      bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateCase");
+    if (!grant.ok()) return grant.status();
+    auto unit = ParseName(req->parent(), kUnitPattern, "parent");
+    if (!unit.ok()) return unit.status();
+    const std::string unit_id = (*unit)[0];
+    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+    const v1::Case& in = req->case_();
+    FieldViolations v;
+    std::string client_id;
+    if (in.client().empty()) {
+      v.Add("case.client", "is required");
+    } else if (auto ids = ParseName(in.client(), kClientPattern, "case.client"); ids.ok()) {
+      client_id = (*ids)[0];
+    } else {
+      v.Add("case.client", "must be a resource name like clients/{client}");
+    }
+    const absl::CivilDay today = rules::Today(core_->Now());
+    resource::CheckDate(v, "case.enrollment_date", in.enrollment_date(), true);
+    if (IsSet(in.enrollment_date()) && DayOf(in.enrollment_date()) > today) {
+      v.Add("case.enrollment_date", "must not be in the future");
+    }
+    // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
+    // which RegistryClient's UnitFacts does not carry yet.
+    std::string screening_id;
+    if (!in.initial_screening().empty()) {
+      // A screening of the same client (the name tells); RECORDED, checked with the client.
+      auto ids = ParseName(in.initial_screening(), kScreeningPattern, "case.initial_screening");
+      if (!ids.ok() || (*ids)[0] != client_id) {
+        v.Add("case.initial_screening", "must be a screening of the case's client");
+      } else {
+        screening_id = (*ids)[1];
+      }
+    }
+    IBM_RETURN_IF_ERROR(CheckAgents(*core_, call, v, in.agents(), unit_id));
+    CheckOfficer(v, in.officer(), unit_id);
+    if (in.has_use_history()) CheckUseHistory(v, in.use_history(), static_cast<int>(today.year()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
+    if (!facts.ok()) return facts.status();
+
+    const store::Cases cases(core_->dialect());
+    const store::Clients clients(core_->dialect());
+    Loaded made;
+    IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+      // The client first: concurrent enrollments of one client (and retries of one create)
+      // queue on its row, so each sees what the one before it did.
+      auto client = clients.Get(s, client_id, in.client(), /*for_update=*/true);
+      if (!client.ok()) return client.status();
+      auto done = core_->FindCreate(s, *call.caller, "CreateCase", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) {
+        if (replayed != nullptr) *replayed = true;
+        auto ref = ParseCaseName(**done, "name");
+        if (!ref.ok()) return IBM_BUG("remembered create of a malformed case name");
+        auto l = Load(cases, s, *ref, **done, false);
+        if (!l.ok()) return l.status();
+        made = *std::move(l);
+        return absl::OkStatus();
+      }
+      if (client->state != v1::Client::STATE_ACTIVE) {
+        return platform::WithReason(
+            absl::FailedPreconditionError(
+                absl::StrCat("case.client: ", in.client(), " is ",
+                             v1::Client::State_Name(static_cast<v1::Client::State>(client->state)),
+                             ": no new case may name it")),
+            "CLIENT_NOT_ACTIVE");
+      }
+      if (!client->open_case.empty()) {
+        absl::Status st = platform::WithReason(
+            absl::AlreadyExistsError(
+                "the client has an open case: end, transfer or void it before a new one"),
+            "CLIENT_HAS_OPEN_CASE");
+        // The open case's name only to a caller whose scope covers it.
+        auto open = ParseCaseName(client->open_case, "open_case");
+        if (open.ok() && core_->RequireUnitScope(call, *grant, open->unit_id).ok()) {
+          st = platform::WithMetadata(st, "open_case", client->open_case);
+        }
+        return st;
+      }
+      {
+        FieldViolations late;
+        CheckUseHistoryForClient(late, in.use_history(), client->birth_year);
+        if (!screening_id.empty()) {
+          auto screening = store::Screenings(core_->dialect())
+                               .Get(s, client_id, screening_id, in.initial_screening());
+          if (absl::IsNotFound(screening.status()) ||
+              (screening.ok() && screening->state != v1::RECORD_STATE_RECORDED)) {
+            late.Add("case.initial_screening", "must be a RECORDED screening of the client");
+          } else if (!screening.ok()) {
+            return screening.status();
+          }
+        }
+        if (!late.empty()) return late.status();
+      }
+      const int64_t now = core_->NowMicros();
+      const std::string id = NewId("");
+      v1::Case& c = made.c;
+      c.set_name(CaseName(unit_id, id));
+      c.set_client(in.client());
+      c.set_satker(SatkerName(facts->satker));
+      *c.mutable_enrollment_date() = in.enrollment_date();
+      c.set_admission_path(static_cast<v1::AdmissionPath>(client->admission_path));
+      c.set_initial_screening(in.initial_screening());
+      *c.mutable_agents() = in.agents();
+      c.set_officer(in.officer());
+      if (in.has_use_history()) *c.mutable_use_history() = in.use_history();
+      c.set_create_actor(call.caller->subject);
+      *c.mutable_create_time() = resource::ToTimestamp(now);
+      // The creation is the first transition, effective on the enrollment date.
+      c.set_state(v1::CASE_STATE_UNSPECIFIED);
+      AppendTransition(c, State::kEnrolled, DayOf(in.enrollment_date()), now, *call.caller,
+                       "CreateCase", "");
+      made.row = store::Case{id,
+                             unit_id,
+                             client_id,
+                             UnitVillage(unit_id).str(),
+                             facts->satker,
+                             0,
+                             true,
+                             "",
+                             "",
+                             "",
+                             call.caller->subject,
+                             1,
+                             now,
+                             now};
+      Pack(c, now, made.row);
+      IBM_RETURN_IF_ERROR(cases.Insert(s, made.row));
+      c.set_etag(absl::StrCat(made.row.version));
+      // The unit becomes the client's unit.
+      client->unit_id = unit_id;
+      client->satker_id = facts->satker;
+      client->village_code = UnitVillage(unit_id).str();
+      client->open_case = c.name();
+      client->update_time_us = now;
+      IBM_RETURN_IF_ERROR(clients.Update(s, *client));
+      IBM_RETURN_IF_ERROR(clients.AddUnit(s, client_id, unit_id));
+      return core_->RememberCreate(s, *call.caller, "CreateCase", req->request_id(), *req,
+                                   c.name());
+    }));
+    *resp = std::move(made.c);
+    return absl::OkStatus();
   }
 
   ServerUnaryReactor* UpdateCase(CallbackServerContext* ctx, const v1::UpdateCaseRequest* req,
@@ -683,6 +690,7 @@ class CaseService final : public v1::CaseService::CallbackService {
           CheckUseHistoryForClient(late, c.use_history(), client->birth_year);
         }
         if (!late.empty()) return late.status();
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "UpdateCase", *req));
         return Save(cases, s, core_->NowMicros(), l);
       }));
       *resp = std::move(l.c);
@@ -892,6 +900,7 @@ class CaseService final : public v1::CaseService::CallbackService {
         AppendTransition(c, State::kTransferred, effective, now, *call.caller, "TransferCase",
                          req->reason());
         c.set_transferred_to(target_name);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "TransferCase", *req));
         IBM_RETURN_IF_ERROR(Save(cases, s, now, source));
         // The new case: same client, state, use history and screening; the target unit
         // assigns its own agents and officer.
@@ -984,6 +993,7 @@ class CaseService final : public v1::CaseService::CallbackService {
         voiding->set_reason(req->reason());
         *voiding->mutable_void_time() = resource::ToTimestamp(now);
         voiding->set_actor(call.caller->subject);
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidCase", *req));
         IBM_RETURN_IF_ERROR(Save(cases, s, now, l));
         if (rules::IsOpen(previous)) {
           IBM_RETURN_IF_ERROR(ReleaseClient(s, clients, l.row.client_id, c.name(), now));
@@ -1043,6 +1053,9 @@ class CaseService final : public v1::CaseService::CallbackService {
       const int64_t now = core_->NowMicros();
       auto to = rules::NextState(StateOf(c), m.move, m.resume_to);
       AppendTransition(c, *to, effective, now, *call.caller, m.method, m.reason);
+      IBM_RETURN_IF_ERROR(core_->RecordChange(s, *call.caller, c.name(),
+                                              Core::ChangeAction::kStateChange, m.method, {},
+                                              call.request_id));
       IBM_RETURN_IF_ERROR(Save(cases, s, now, l));
       if (rules::IsOpen(*to)) return absl::OkStatus();
       // Ended (COMPLETED or DROPPED_OUT): the client may be enrolled again, and the
@@ -1117,6 +1130,9 @@ absl::StatusOr<std::string> EndOpenCaseOnConsentWithdrawal(const Core& core, sql
   const int64_t now = core.NowMicros();
   l.c.set_drop_out_reason(v1::DROP_OUT_REASON_CONSENT_WITHDRAWN);
   AppendTransition(l.c, State::kDroppedOut, day, now, *call.caller, "WithdrawClientConsent", "");
+  IBM_RETURN_IF_ERROR(core.RecordChange(s, *call.caller, l.c.name(),
+                                        Core::ChangeAction::kStateChange, "WithdrawClientConsent",
+                                        {}, call.request_id));
   IBM_RETURN_IF_ERROR(Save(cases, s, now, l));
   // The client's row says it has no open case any more (the caller re-reads it).
   IBM_RETURN_IF_ERROR(ReleaseClient(s, store::Clients(core.dialect()), client_id, l.c.name(), now));
@@ -1126,6 +1142,11 @@ absl::StatusOr<std::string> EndOpenCaseOnConsentWithdrawal(const Core& core, sql
 
 std::unique_ptr<grpc::Service> NewCaseService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<CaseService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateCase(const CorePtr& core, const Call& call, const v1::CreateCaseRequest& req,
+                        v1::Case* resp, bool* replayed) {
+  return CaseService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/case_effects.h"
+#include "cases/creates.h"
 #include "cases/rules/clients.h"
 #include "resource/etag.h"
 #include "resource/fields.h"
@@ -254,151 +255,156 @@ ServerUnaryReactor* ClientService::CreateClient(CallbackServerContext* ctx,
                                                 const v1::CreateClientRequest* req,
                                                 v1::Client* resp) {
   return calls_.Run(ctx, "CreateClient", [=, this](const Call& call) -> absl::Status {
-    auto grant = core_->Authorize(call, "CreateClient");
-    if (!grant.ok()) return grant.status();
-    const v1::Client& in = req->client();
-    auto unit = ParseName(in.unit(), kUnitPattern, "client.unit");
-    if (!unit.ok()) return unit.status();
-    const std::string unit_id = (*unit)[0];
-    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-    const bool compulsory = in.admission_path() == v1::ADMISSION_PATH_COMPULSORY_LEGAL;
-    if (compulsory && grant->kind == CallerKind::kAgent) {
+    return Create(call, req, resp);
+  });
+}
+
+absl::Status ClientService::Create(const Call& call, const v1::CreateClientRequest* req,
+                                   v1::Client* resp, bool* replayed) const {
+  auto grant = core_->Authorize(call, "CreateClient");
+  if (!grant.ok()) return grant.status();
+  const v1::Client& in = req->client();
+  auto unit = ParseName(in.unit(), kUnitPattern, "client.unit");
+  if (!unit.ok()) return unit.status();
+  const std::string unit_id = (*unit)[0];
+  IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+  const bool compulsory = in.admission_path() == v1::ADMISSION_PATH_COMPULSORY_LEGAL;
+  if (compulsory && grant->kind == CallerKind::kAgent) {
+    return platform::WithReason(
+        absl::PermissionDeniedError(
+            "client.admission_path: agents do not register compulsory clients (the "
+            "fostering satker does, with the legal order)"),
+        "ROLE_NOT_ALLOWED");
+  }
+  // Identity (and so a compulsory client) only from the fostering satker or the unit.
+  if ((req->has_identity() || compulsory) && grant->kind != CallerKind::kAgent) {
+    absl::Status fostering =
+        core_->RequireUnitScope(call, Grant{grant->kind, Cell::kFostering}, unit_id);
+    if (absl::IsPermissionDenied(fostering)) {
       return platform::WithReason(
           absl::PermissionDeniedError(
-              "client.admission_path: agents do not register compulsory clients (the "
-              "fostering satker does, with the legal order)"),
-          "ROLE_NOT_ALLOWED");
+              "identity: identity is for the satker fostering the client's unit"),
+          "OUT_OF_SCOPE");
     }
-    // Identity (and so a compulsory client) only from the fostering satker or the unit.
-    if ((req->has_identity() || compulsory) && grant->kind != CallerKind::kAgent) {
-      absl::Status fostering =
-          core_->RequireUnitScope(call, Grant{grant->kind, Cell::kFostering}, unit_id);
-      if (absl::IsPermissionDenied(fostering)) {
-        return platform::WithReason(
-            absl::PermissionDeniedError(
-                "identity: identity is for the satker fostering the client's unit"),
-            "OUT_OF_SCOPE");
-      }
-      IBM_RETURN_IF_ERROR(fostering);
+    IBM_RETURN_IF_ERROR(fostering);
+  }
+  const absl::Time now = core_->Now();
+  const int year = CurrentYear(*core_);
+  platform::FieldViolations v;
+  resource::CheckRequestId(v, "request_id", req->request_id());
+  rules::CheckClientFacts(v, in, year);
+  if (!in.home_village().empty()) {
+    absl::string_view code = in.home_village();
+    auto village = domain::RegionCode::Parse(
+        absl::ConsumePrefix(&code, "regions/") ? code : absl::string_view("!"));
+    if (!village.ok() || village->level() != domain::RegionLevel::kVillage) {
+      v.Add("client.home_village", "must be a village name like regions/32.73.04.1001");
     }
-    const absl::Time now = core_->Now();
-    const int year = CurrentYear(*core_);
-    platform::FieldViolations v;
-    resource::CheckRequestId(v, "request_id", req->request_id());
-    rules::CheckClientFacts(v, in, year);
-    if (!in.home_village().empty()) {
-      absl::string_view code = in.home_village();
-      auto village = domain::RegionCode::Parse(
-          absl::ConsumePrefix(&code, "regions/") ? code : absl::string_view("!"));
-      if (!village.ok() || village->level() != domain::RegionLevel::kVillage) {
-        v.Add("client.home_village", "must be a village name like regions/32.73.04.1001");
-      }
-    } else {
-      v.Add("client.home_village", "is required");
-    }
-    if (!compulsory && !in.has_consent()) {
-      v.Add("client.consent", "is required for a voluntary client");
-    } else if (in.has_consent() && in.has_birth_year()) {
-      rules::CheckConsent(v, "client.consent", in.consent(), in.birth_year(), unit_id, now);
-    }
-    const v1::ClientIdentity& id = req->identity();
-    if (compulsory && !id.has_legal_order()) {
-      v.Add("identity.legal_order", "is required for a compulsory client");
-    } else if (!compulsory && id.has_legal_order()) {
-      v.Add("identity.legal_order", "is only for a compulsory client");
-    } else if (id.has_legal_order()) {
-      rules::CheckLegalOrder(v, "identity.legal_order", id.legal_order(), now);
-    }
-    if (!id.nik().empty()) rules::CheckNik(v, "identity.nik", id.nik());
-    if (in.has_birth_year()) rules::CheckIdentityFields(v, "identity", id, in.birth_year(), now);
-    if (!v.empty()) return v.status();
-    IBM_RETURN_IF_ERROR(core_->registry().CheckVillage(
-        call, *domain::RegionCode::Parse(in.home_village().substr(8)), "client.home_village"));
-    auto facts = core_->RequireOpenUnit(call, unit_id, "client.unit");
-    if (!facts.ok()) return facts.status();
+  } else {
+    v.Add("client.home_village", "is required");
+  }
+  if (!compulsory && !in.has_consent()) {
+    v.Add("client.consent", "is required for a voluntary client");
+  } else if (in.has_consent() && in.has_birth_year()) {
+    rules::CheckConsent(v, "client.consent", in.consent(), in.birth_year(), unit_id, now);
+  }
+  const v1::ClientIdentity& id = req->identity();
+  if (compulsory && !id.has_legal_order()) {
+    v.Add("identity.legal_order", "is required for a compulsory client");
+  } else if (!compulsory && id.has_legal_order()) {
+    v.Add("identity.legal_order", "is only for a compulsory client");
+  } else if (id.has_legal_order()) {
+    rules::CheckLegalOrder(v, "identity.legal_order", id.legal_order(), now);
+  }
+  if (!id.nik().empty()) rules::CheckNik(v, "identity.nik", id.nik());
+  if (in.has_birth_year()) rules::CheckIdentityFields(v, "identity", id, in.birth_year(), now);
+  if (!v.empty()) return v.status();
+  IBM_RETURN_IF_ERROR(core_->registry().CheckVillage(
+      call, *domain::RegionCode::Parse(in.home_village().substr(8)), "client.home_village"));
+  auto facts = core_->RequireOpenUnit(call, unit_id, "client.unit");
+  if (!facts.ok()) return facts.status();
 
-    const store::Clients clients(core_->dialect());
-    store::Client made;
-    absl::Status refusal;  // NIK_EXISTS_OUTSIDE_SCOPE: the notice commits, the client does not
-    IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
-      refusal = absl::OkStatus();
-      auto done = core_->FindCreate(s, *call.caller, "CreateClient", req->request_id(), *req);
-      if (!done.ok()) return done.status();
-      if (*done) {  // a retry: the client the first create made
-        auto again = clients.Get(s, (*done)->substr(8), **done);
-        if (!again.ok()) return again.status();
-        made = *std::move(again);
+  const store::Clients clients(core_->dialect());
+  store::Client made;
+  absl::Status refusal;  // NIK_EXISTS_OUTSIDE_SCOPE: the notice commits, the client does not
+  IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+    refusal = absl::OkStatus();
+    auto done = core_->FindCreate(s, *call.caller, "CreateClient", req->request_id(), *req);
+    if (!done.ok()) return done.status();
+    if (*done) {  // a retry: the client the first create made
+      if (replayed != nullptr) *replayed = true;
+      auto again = clients.Get(s, (*done)->substr(8), **done);
+      if (!again.ok()) return again.status();
+      made = *std::move(again);
+      return absl::OkStatus();
+    }
+    made = store::Client{};
+    made.id = NewId("c");
+    made.unit_id = unit_id;
+    made.satker_id = facts->satker;
+    made.village_code = UnitVillage(unit_id).str();
+    made.sex = in.sex();
+    made.birth_year = in.birth_year();
+    made.home_village = in.home_village().substr(8);
+    made.admission_path = in.admission_path();
+    made.legal_basis = compulsory ? v1::LEGAL_BASIS_LEGAL_OBLIGATION : v1::LEGAL_BASIS_CONSENT;
+    made.state = v1::Client::STATE_ACTIVE;
+    made.legal_order_kind = id.has_legal_order() ? id.legal_order().kind() : 0;
+    made.has_identity = req->has_identity();
+    made.has_nik = !id.nik().empty();
+    v1::Client details;
+    if (in.has_consent()) {
+      *details.mutable_consent() = in.consent();
+      details.mutable_consent()->set_recorded_by(call.caller->subject);
+      *details.mutable_consent()->mutable_record_time() = resource::ToTimestamp(core_->NowMicros());
+    }
+    made.details = details.SerializeAsString();
+    made.create_actor = call.caller->subject;
+    made.create_time_us = made.update_time_us = core_->NowMicros();
+    const std::string name = ClientName(made.id);
+    bool index = !id.nik().empty();
+    if (index) {
+      auto held = CheckNikHolder(*core_, s, call, *grant, core_->NikIndex(id.nik()), made.id,
+                                 v1::NikMatchNotice::ORIGIN_CREATE_CLIENT, name);
+      if (platform::ErrorInfoOf(held.status()).reason() == "NIK_EXISTS_OUTSIDE_SCOPE") {
+        refusal = held.status();
         return absl::OkStatus();
       }
-      made = store::Client{};
-      made.id = NewId("c");
-      made.unit_id = unit_id;
-      made.satker_id = facts->satker;
-      made.village_code = UnitVillage(unit_id).str();
-      made.sex = in.sex();
-      made.birth_year = in.birth_year();
-      made.home_village = in.home_village().substr(8);
-      made.admission_path = in.admission_path();
-      made.legal_basis = compulsory ? v1::LEGAL_BASIS_LEGAL_OBLIGATION : v1::LEGAL_BASIS_CONSENT;
-      made.state = v1::Client::STATE_ACTIVE;
-      made.legal_order_kind = id.has_legal_order() ? id.legal_order().kind() : 0;
-      made.has_identity = req->has_identity();
-      made.has_nik = !id.nik().empty();
-      v1::Client details;
-      if (in.has_consent()) {
-        *details.mutable_consent() = in.consent();
-        details.mutable_consent()->set_recorded_by(call.caller->subject);
-        *details.mutable_consent()->mutable_record_time() =
-            resource::ToTimestamp(core_->NowMicros());
-      }
-      made.details = details.SerializeAsString();
-      made.create_actor = call.caller->subject;
-      made.create_time_us = made.update_time_us = core_->NowMicros();
-      const std::string name = ClientName(made.id);
-      bool index = !id.nik().empty();
+      if (!held.ok()) return held.status();
+      index = held->index;
+      made.nik_review_pending = !held->index;
+    }
+    IBM_RETURN_IF_ERROR(clients.Insert(s, made));
+    IBM_RETURN_IF_ERROR(clients.AddUnit(s, made.id, unit_id));
+    if (req->has_identity()) {
+      v1::ClientIdentity sealed = id;
+      sealed.clear_name();
+      sealed.clear_etag();
+      IBM_RETURN_IF_ERROR(
+          clients.PutIdentity(s, store::Identity{made.id, SealIdentity(*core_, made.id, sealed),
+                                                 false, 0, 1, made.create_time_us}));
       if (index) {
-        auto held = CheckNikHolder(*core_, s, call, *grant, core_->NikIndex(id.nik()), made.id,
-                                   v1::NikMatchNotice::ORIGIN_CREATE_CLIENT, name);
-        if (platform::ErrorInfoOf(held.status()).reason() == "NIK_EXISTS_OUTSIDE_SCOPE") {
-          refusal = held.status();
-          return absl::OkStatus();
-        }
-        if (!held.ok()) return held.status();
-        index = held->index;
-        made.nik_review_pending = !held->index;
-      }
-      IBM_RETURN_IF_ERROR(clients.Insert(s, made));
-      IBM_RETURN_IF_ERROR(clients.AddUnit(s, made.id, unit_id));
-      if (req->has_identity()) {
-        v1::ClientIdentity sealed = id;
-        sealed.clear_name();
-        sealed.clear_etag();
         IBM_RETURN_IF_ERROR(
-            clients.PutIdentity(s, store::Identity{made.id, SealIdentity(*core_, made.id, sealed),
-                                                   false, 0, 1, made.create_time_us}));
-        if (index) {
-          IBM_RETURN_IF_ERROR(
-              clients.IndexNik(s, core_->NikIndex(id.nik()), made.id, core_->NikIndexKeyId()));
-        }
-        std::vector<std::string> fields;
-        for (const auto* f : {"nik", "full_name", "known_as", "birth_date", "phone", "address",
-                              "guardian_name", "guardian_phone", "legal_order"}) {
-          const auto* field = v1::ClientIdentity::descriptor()->FindFieldByName(f);
-          if (sealed.GetReflection()->HasField(sealed, field)) fields.emplace_back(f);
-        }
-        IBM_RETURN_IF_ERROR(core_->LogIdentityAccess(
-            s, call,
-            Core::IdentityAccess{.client = name,
-                                 .action = v1::IdentityAccessRecord::ACTION_CREATE,
-                                 .purpose = v1::IDENTITY_ACCESS_PURPOSE_CASE_WORK,
-                                 .fields = fields}));
+            clients.IndexNik(s, core_->NikIndex(id.nik()), made.id, core_->NikIndexKeyId()));
       }
-      return core_->RememberCreate(s, *call.caller, "CreateClient", req->request_id(), *req, name);
-    }));
-    if (!refusal.ok()) return refusal;
-    ClientToProto(made, *call.caller, year, resp);
-    return absl::OkStatus();
-  });
+      std::vector<std::string> fields;
+      for (const auto* f : {"nik", "full_name", "known_as", "birth_date", "phone", "address",
+                            "guardian_name", "guardian_phone", "legal_order"}) {
+        const auto* field = v1::ClientIdentity::descriptor()->FindFieldByName(f);
+        if (sealed.GetReflection()->HasField(sealed, field)) fields.emplace_back(f);
+      }
+      IBM_RETURN_IF_ERROR(core_->LogIdentityAccess(
+          s, call,
+          Core::IdentityAccess{.client = name,
+                               .action = v1::IdentityAccessRecord::ACTION_CREATE,
+                               .purpose = v1::IDENTITY_ACCESS_PURPOSE_CASE_WORK,
+                               .fields = fields}));
+    }
+    return core_->RememberCreate(s, *call.caller, "CreateClient", req->request_id(), *req, name);
+  }));
+  if (!refusal.ok()) return refusal;
+  ClientToProto(made, *call.caller, year, resp);
+  return absl::OkStatus();
 }
 
 ServerUnaryReactor* ClientService::UpdateClient(CallbackServerContext* ctx,
@@ -461,6 +467,7 @@ ServerUnaryReactor* ClientService::UpdateClient(CallbackServerContext* ctx,
       if (village) c.home_village = village->str();
       if (resource::HasPath(*paths, "admission_path")) c.admission_path = in.admission_path();
       c.update_time_us = core_->NowMicros();
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "UpdateClient", *req));
       return store::Clients(core_->dialect()).Update(s, c);
     }));
     ClientToProto(c, *call.caller, year, resp);
@@ -512,6 +519,7 @@ ServerUnaryReactor* ClientService::RecordClientConsent(CallbackServerContext* ct
         c.legal_basis = v1::LEGAL_BASIS_CONSENT;  // the legal order stays recorded
       }
       c.update_time_us = core_->NowMicros();
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "RecordClientConsent", *req));
       return store::Clients(core_->dialect()).Update(s, c);
     }));
     ClientToProto(c, *call.caller, CurrentYear(*core_), resp);
@@ -564,6 +572,7 @@ ServerUnaryReactor* ClientService::RecordClientLegalOrder(
       c.admission_path = v1::ADMISSION_PATH_COMPULSORY_LEGAL;
       c.legal_basis = v1::LEGAL_BASIS_LEGAL_OBLIGATION;
       c.update_time_us = now;
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "RecordClientLegalOrder", *req));
       IBM_RETURN_IF_ERROR(clients.Update(s, c));
       return core_->LogIdentityAccess(
           s, call,
@@ -631,6 +640,7 @@ ServerUnaryReactor* ClientService::WithdrawClientConsent(
       c.state = v1::Client::STATE_CONSENT_WITHDRAWN;
       c.has_identity = false;
       c.update_time_us = now;
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "WithdrawClientConsent", *req));
       IBM_RETURN_IF_ERROR(clients.Update(s, c));
       v1::CaseEvent event;
       event.set_type(v1::CASE_EVENT_TYPE_CLIENT_CONSENT_WITHDRAWN);
@@ -705,6 +715,7 @@ ServerUnaryReactor* ClientService::VoidClient(CallbackServerContext* ctx,
       c.state = v1::Client::STATE_VOIDED;
       c.duplicate_of = duplicate_of;
       c.update_time_us = now;
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidClient", *req));
       IBM_RETURN_IF_ERROR(clients.Update(s, c));
       v1::CaseEvent event;
       event.set_type(v1::CASE_EVENT_TYPE_CLIENT_VOIDED);
@@ -720,6 +731,11 @@ ServerUnaryReactor* ClientService::VoidClient(CallbackServerContext* ctx,
     ClientToProto(c, *call.caller, CurrentYear(*core_), resp);
     return absl::OkStatus();
   });
+}
+
+absl::Status CreateClient(const CorePtr& core, const Call& call, const v1::CreateClientRequest& req,
+                          v1::Client* resp, bool* replayed) {
+  return ClientService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

@@ -22,6 +22,9 @@ class ClientService final : public v1::ClientService::CallbackService {
                                   v1::ListClientsResponse*) override;
   ServerUnaryReactor* CreateClient(CallbackServerContext*, const v1::CreateClientRequest*,
                                    v1::Client*) override;
+  // CreateClient without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateClientRequest* req, v1::Client* resp,
+                      bool* replayed = nullptr) const;
   ServerUnaryReactor* UpdateClient(CallbackServerContext*, const v1::UpdateClientRequest*,
                                    v1::Client*) override;
   ServerUnaryReactor* RecordClientConsent(CallbackServerContext*,

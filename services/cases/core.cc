@@ -3,11 +3,13 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/crypto.h"
 #include "base/macros.h"
+#include "google/protobuf/field_mask.pb.h"
 
 namespace ibm::cases {
 namespace {
@@ -125,6 +127,36 @@ absl::Status Core::RecordChange(sql::Session& s, const Principal& caller,
                    caller.satker.empty() ? ActorRole(caller) : caller.satker.substr(0, 40),
                    NowMicros(), absl::StrJoin(fields, ",").substr(0, 1000),
                    absl::StrCat("method=", method), std::string(request_id)});
+}
+
+absl::Status Core::RecordRequestChange(sql::Session& s, const Call& call, absl::string_view method,
+                                       const google::protobuf::Message& request) const {
+  using google::protobuf::FieldDescriptor;
+  const auto* d = request.GetDescriptor();
+  const auto* r = request.GetReflection();
+  std::string resource;
+  std::vector<std::string> fields;
+  if (const FieldDescriptor* name = d->FindFieldByName("name");
+      name != nullptr && name->type() == FieldDescriptor::TYPE_STRING) {
+    resource = r->GetString(request, name);
+  }
+  for (int i = 0; i < d->field_count() && resource.empty(); ++i) {  // Update: its record's
+    const FieldDescriptor* f = d->field(i);
+    if (f->type() != FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) continue;
+    const auto& record = r->GetMessage(request, f);
+    if (const FieldDescriptor* name = record.GetDescriptor()->FindFieldByName("name");
+        name != nullptr && name->type() == FieldDescriptor::TYPE_STRING) {
+      resource = record.GetReflection()->GetString(record, name);
+    }
+  }
+  if (const FieldDescriptor* mask = d->FindFieldByName("update_mask"); mask != nullptr) {
+    const auto& m = static_cast<const google::protobuf::FieldMask&>(r->GetMessage(request, mask));
+    fields.assign(m.paths().begin(), m.paths().end());
+  }
+  const bool update = absl::StartsWith(method, "Update");
+  return RecordChange(s, *call.caller, resource,
+                      update ? ChangeAction::kUpdate : ChangeAction::kStateChange, method, fields,
+                      call.request_id);
 }
 
 absl::Status Core::LogIdentityAccess(sql::Session& s, const Call& call,

@@ -91,6 +91,10 @@ class Core {
                             ChangeAction action, absl::string_view method,
                             const std::vector<std::string>& fields = {},
                             absl::string_view request_id = "") const;
+  // The same for an update, void or move, from its request: the resource is the request's
+  // `name` (or its record's, for an update), the fields its update_mask's paths.
+  absl::Status RecordRequestChange(sql::Session& s, const Call& call, absl::string_view method,
+                                   const google::protobuf::Message& request) const;
   const audit::AuditLog& change_log() const { return change_log_; }
 
   // ---- The identity access log (tamper-evident; docs/api.md, Sensitive fields).

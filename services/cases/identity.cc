@@ -636,6 +636,7 @@ ServerUnaryReactor* ClientService::CloseNikMatchNotice(CallbackServerContext* ct
       n.details = details.SerializeAsString();
       n.state = v1::NikMatchNotice::STATE_CLOSED;
       n.update_time_us = core_->NowMicros();
+      IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "CloseNikMatchNotice", *req));
       return clients.UpdateNotice(s, n);
     }));
     *resp = NoticeToProto(n);

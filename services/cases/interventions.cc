@@ -21,6 +21,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/clients.h"
+#include "cases/creates.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
@@ -404,60 +405,66 @@ class InterventionService final : public v1::InterventionService::CallbackServic
                                                 const v1::CreateInterventionSessionRequest* req,
                                                 v1::InterventionSession* resp) override {
     return calls_.Run(
-        ctx, "CreateInterventionSession", [=, this](const Call& call) -> absl::Status {
-          auto grant = core_->Authorize(call, "CreateInterventionSession");
-          if (!grant.ok()) return grant.status();
-          auto unit = ParseName(req->parent(), kUnitPattern, "parent");
-          if (!unit.ok()) return unit.status();
-          const std::string unit_id = (*unit)[0];
-          IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-          v1::InterventionSession made = req->intervention_session();
-          ClearOutputOnly(made);
-          FieldViolations v;
-          CheckSession(v, made, rules::Today(core_->Now()));
-          resource::CheckRequestId(v, "request_id", req->request_id());
-          if (!v.empty()) return v.status();
-          // The registry's facts: the unit takes new records; the facilitators are of it.
-          auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
-          if (!open_unit.ok()) return open_unit.status();
-          IBM_RETURN_IF_ERROR(
-              CheckPeople(*core_, call, v, F("facilitators"), made.facilitators(), unit_id));
-          if (!v.empty()) return v.status();
+        ctx, "CreateInterventionSession",
+        [=, this](const Call& call) -> absl::Status { return Create(call, req, resp); });
+  }
 
-          const store::InterventionSessions sessions(core_->dialect());
-          store::InterventionSession row;
-          IBM_RETURN_IF_ERROR(
-              core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-                auto done = core_->FindCreate(s, *call.caller, "CreateInterventionSession",
-                                              req->request_id(), *req);
-                if (!done.ok()) return done.status();
-                if (*done) {
-                  auto ids = ParseName(**done, kSessionPattern, "name");
-                  if (!ids.ok()) return IBM_BUG("remembered create of a malformed session name");
-                  auto first = sessions.Get(s, (*ids)[0], (*ids)[1], **done);
-                  if (!first.ok()) return first.status();
-                  row = *std::move(first);
-                  return absl::OkStatus();
-                }
-                std::map<std::string, std::string> cases;
-                IBM_RETURN_IF_ERROR(ResolveAttendance(s, call, *grant, made, unit_id, {}, cases));
-                const int64_t now = core_->NowMicros();
-                row = store::InterventionSession{};
-                row.id = NewId("");
-                row.unit_id = unit_id;
-                row.village_code = UnitVillage(unit_id).str();
-                row.state = v1::RECORD_STATE_RECORDED;
-                row.create_actor = call.caller->subject.substr(0, 200);
-                row.version = 1;
-                row.create_time_us = now;
-                row.update_time_us = now;
-                Pack(made, cases, row);
-                IBM_RETURN_IF_ERROR(sessions.Insert(s, row));
-                return core_->RememberCreate(s, *call.caller, "CreateInterventionSession",
-                                             req->request_id(), *req, SessionName(unit_id, row.id));
-              }));
-          return ToProto(row, /*full=*/true, resp);
-        });
+  // CreateInterventionSession without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateInterventionSessionRequest* req,
+                      v1::InterventionSession* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateInterventionSession");
+    if (!grant.ok()) return grant.status();
+    auto unit = ParseName(req->parent(), kUnitPattern, "parent");
+    if (!unit.ok()) return unit.status();
+    const std::string unit_id = (*unit)[0];
+    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+    v1::InterventionSession made = req->intervention_session();
+    ClearOutputOnly(made);
+    FieldViolations v;
+    CheckSession(v, made, rules::Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    // The registry's facts: the unit takes new records; the facilitators are of it.
+    auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
+    if (!open_unit.ok()) return open_unit.status();
+    IBM_RETURN_IF_ERROR(
+        CheckPeople(*core_, call, v, F("facilitators"), made.facilitators(), unit_id));
+    if (!v.empty()) return v.status();
+
+    const store::InterventionSessions sessions(core_->dialect());
+    store::InterventionSession row;
+    IBM_RETURN_IF_ERROR(
+        core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+          auto done = core_->FindCreate(s, *call.caller, "CreateInterventionSession",
+                                        req->request_id(), *req);
+          if (!done.ok()) return done.status();
+          if (*done) {
+            if (replayed != nullptr) *replayed = true;
+            auto ids = ParseName(**done, kSessionPattern, "name");
+            if (!ids.ok()) return IBM_BUG("remembered create of a malformed session name");
+            auto first = sessions.Get(s, (*ids)[0], (*ids)[1], **done);
+            if (!first.ok()) return first.status();
+            row = *std::move(first);
+            return absl::OkStatus();
+          }
+          std::map<std::string, std::string> cases;
+          IBM_RETURN_IF_ERROR(ResolveAttendance(s, call, *grant, made, unit_id, {}, cases));
+          const int64_t now = core_->NowMicros();
+          row = store::InterventionSession{};
+          row.id = NewId("");
+          row.unit_id = unit_id;
+          row.village_code = UnitVillage(unit_id).str();
+          row.state = v1::RECORD_STATE_RECORDED;
+          row.create_actor = call.caller->subject.substr(0, 200);
+          row.version = 1;
+          row.create_time_us = now;
+          row.update_time_us = now;
+          Pack(made, cases, row);
+          IBM_RETURN_IF_ERROR(sessions.Insert(s, row));
+          return core_->RememberCreate(s, *call.caller, "CreateInterventionSession",
+                                       req->request_id(), *req, SessionName(unit_id, row.id));
+        }));
+    return ToProto(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* UpdateInterventionSession(CallbackServerContext* ctx,
@@ -534,6 +541,8 @@ class InterventionService final : public v1::InterventionService::CallbackServic
                 }
                 Pack(merged, cases, row);
                 row.update_time_us = core_->NowMicros();
+                IBM_RETURN_IF_ERROR(
+                    core_->RecordRequestChange(s, call, "UpdateInterventionSession", *req));
                 return sessions.Update(s, row);
               }));
           return ToProto(row, /*full=*/true, resp);
@@ -573,6 +582,8 @@ class InterventionService final : public v1::InterventionService::CallbackServic
             row.details = details.SerializeAsString();
             row.state = v1::RECORD_STATE_VOIDED;
             row.update_time_us = now;
+            IBM_RETURN_IF_ERROR(
+                core_->RecordRequestChange(s, call, "VoidInterventionSession", *req));
             return sessions.Update(s, row);
           }));
       return ToProto(row, /*full=*/true, resp);
@@ -644,6 +655,12 @@ class InterventionService final : public v1::InterventionService::CallbackServic
 
 std::unique_ptr<grpc::Service> NewInterventionService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<InterventionService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateInterventionSession(const CorePtr& core, const Call& call,
+                                       const v1::CreateInterventionSessionRequest& req,
+                                       v1::InterventionSession* resp, bool* replayed) {
+  return InterventionService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
+#include "cases/creates.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/rules/urine.h"
 #include "cases/rules/whoqol.h"
@@ -204,6 +205,11 @@ absl::Status VoidRow(const Core& core, sql::Session& s, store::Outcome& row,
   row.details = details.SerializeAsString();
   row.state = v1::RECORD_STATE_VOIDED;
   row.update_time_us = core.NowMicros();
+  IBM_RETURN_IF_ERROR(core.RecordChange(
+      s, *call.caller, RecordName<M>(row.unit_id, row.case_id, row.id),
+      Core::ChangeAction::kStateChange,
+      M::kMeasure == store::Measure::kUrineTest ? "VoidUrineTest" : "VoidQualityOfLifeAssessment",
+      {}, call.request_id));
   return store::Outcomes(core.dialect()).Update(s, M::kMeasure, row);
 }
 
@@ -243,6 +249,7 @@ struct NewRecord {
   std::string unit_id, case_id;
   typename M::Record record;
   int result = 0;
+  bool replayed = false;  // the request id had already made it (CreateRecord)
 };
 
 // The transaction of every create: the idempotent retry, the case (locked) and its state,
@@ -259,6 +266,7 @@ absl::Status CreateRecord(const Core& core, const Call& call, absl::string_view 
     auto done = core.FindCreate(s, *call.caller, method, req.request_id(), req);
     if (!done.ok()) return done.status();
     if (*done) {
+      made.replayed = true;
       auto ids = ParseName(**done, M::kPattern, "name");
       if (!ids.ok()) return IBM_BUG("remembered create of a malformed name");
       auto first = outcomes.Get(s, M::kMeasure, (*ids)[0], (*ids)[1], (*ids)[2], **done);
@@ -579,24 +587,30 @@ class OutcomeService final : public v1::OutcomeService::CallbackService {
                                       const v1::CreateUrineTestRequest* req,
                                       v1::UrineTest* resp) override {
     return calls_.Run(ctx, "CreateUrineTest", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateUrineTest");
-      if (!grant.ok()) return grant.status();
-      NewRecord<UrineTests> made;
-      IBM_RETURN_IF_ERROR(ParseParent(call, *grant, req->parent(), made.unit_id, made.case_id));
-      made.record = req->urine_test();
-      ClearOutputOnly(made.record);
-      FieldViolations v;
-      made.result =
-          CheckUrineTest(v, made.record, made.unit_id, made.case_id, rules::Today(core_->Now()));
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      auto unit = core_->RequireOpenUnit(call, made.unit_id, "parent");
-      if (!unit.ok()) return unit.status();
-      store::Outcome row;
-      IBM_RETURN_IF_ERROR(
-          CreateRecord<UrineTests>(*core_, call, "CreateUrineTest", *req, made, row));
-      return ToProto<UrineTests>(row, /*full=*/true, resp);
+      return Create(call, req, resp);
     });
+  }
+
+  // CreateUrineTest without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateUrineTestRequest* req, v1::UrineTest* resp,
+                      bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateUrineTest");
+    if (!grant.ok()) return grant.status();
+    NewRecord<UrineTests> made;
+    IBM_RETURN_IF_ERROR(ParseParent(call, *grant, req->parent(), made.unit_id, made.case_id));
+    made.record = req->urine_test();
+    ClearOutputOnly(made.record);
+    FieldViolations v;
+    made.result =
+        CheckUrineTest(v, made.record, made.unit_id, made.case_id, rules::Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto unit = core_->RequireOpenUnit(call, made.unit_id, "parent");
+    if (!unit.ok()) return unit.status();
+    store::Outcome row;
+    IBM_RETURN_IF_ERROR(CreateRecord<UrineTests>(*core_, call, "CreateUrineTest", *req, made, row));
+    if (replayed != nullptr) *replayed = made.replayed;
+    return ToProto<UrineTests>(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* VoidUrineTest(CallbackServerContext* ctx, const v1::VoidUrineTestRequest* req,
@@ -636,29 +650,34 @@ class OutcomeService final : public v1::OutcomeService::CallbackService {
       CallbackServerContext* ctx, const v1::CreateQualityOfLifeAssessmentRequest* req,
       v1::QualityOfLifeAssessment* resp) override {
     return calls_.Run(
-        ctx, "CreateQualityOfLifeAssessment", [=, this](const Call& call) -> absl::Status {
-          auto grant = core_->Authorize(call, "CreateQualityOfLifeAssessment");
-          if (!grant.ok()) return grant.status();
-          NewRecord<Assessments> made;
-          IBM_RETURN_IF_ERROR(ParseParent(call, *grant, req->parent(), made.unit_id, made.case_id));
-          made.record = req->quality_of_life_assessment();
-          ClearOutputOnly(made.record);
-          FieldViolations v;
-          made.result = CheckAssessment(v, made.record, made.unit_id, made.case_id,
-                                        rules::Today(core_->Now()));
-          resource::CheckRequestId(v, "request_id", req->request_id());
-          if (!v.empty()) return v.status();
-          auto unit = core_->RequireOpenUnit(call, made.unit_id, "parent");
-          if (!unit.ok()) return unit.status();
-          IBM_RETURN_IF_ERROR(CheckPerson(*core_, call, v,
-                                          "quality_of_life_assessment.administered_by",
-                                          made.record.administered_by(), made.unit_id));
-          if (!v.empty()) return v.status();
-          store::Outcome row;
-          IBM_RETURN_IF_ERROR(CreateRecord<Assessments>(
-              *core_, call, "CreateQualityOfLifeAssessment", *req, made, row));
-          return ToProto<Assessments>(row, /*full=*/true, resp);
-        });
+        ctx, "CreateQualityOfLifeAssessment",
+        [=, this](const Call& call) -> absl::Status { return Create(call, req, resp); });
+  }
+
+  // CreateQualityOfLifeAssessment without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateQualityOfLifeAssessmentRequest* req,
+                      v1::QualityOfLifeAssessment* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateQualityOfLifeAssessment");
+    if (!grant.ok()) return grant.status();
+    NewRecord<Assessments> made;
+    IBM_RETURN_IF_ERROR(ParseParent(call, *grant, req->parent(), made.unit_id, made.case_id));
+    made.record = req->quality_of_life_assessment();
+    ClearOutputOnly(made.record);
+    FieldViolations v;
+    made.result =
+        CheckAssessment(v, made.record, made.unit_id, made.case_id, rules::Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto unit = core_->RequireOpenUnit(call, made.unit_id, "parent");
+    if (!unit.ok()) return unit.status();
+    IBM_RETURN_IF_ERROR(CheckPerson(*core_, call, v, "quality_of_life_assessment.administered_by",
+                                    made.record.administered_by(), made.unit_id));
+    if (!v.empty()) return v.status();
+    store::Outcome row;
+    IBM_RETURN_IF_ERROR(
+        CreateRecord<Assessments>(*core_, call, "CreateQualityOfLifeAssessment", *req, made, row));
+    if (replayed != nullptr) *replayed = made.replayed;
+    return ToProto<Assessments>(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* VoidQualityOfLifeAssessment(CallbackServerContext* ctx,
@@ -800,6 +819,18 @@ class OutcomeService final : public v1::OutcomeService::CallbackService {
 
 std::unique_ptr<grpc::Service> NewOutcomeService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<OutcomeService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateUrineTest(const CorePtr& core, const Call& call,
+                             const v1::CreateUrineTestRequest& req, v1::UrineTest* resp,
+                             bool* replayed) {
+  return OutcomeService(core, platform::Runtime()).Create(call, &req, resp, replayed);
+}
+
+absl::Status CreateQualityOfLifeAssessment(const CorePtr& core, const Call& call,
+                                           const v1::CreateQualityOfLifeAssessmentRequest& req,
+                                           v1::QualityOfLifeAssessment* resp, bool* replayed) {
+  return OutcomeService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

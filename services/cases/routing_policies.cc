@@ -334,6 +334,7 @@ class RoutingPolicyService final : public v1::RoutingPolicyService::CallbackServ
         }
         target.state = v1::RoutingPolicy::STATE_ACTIVE;
         target.activate_time_us = now;
+        IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "ActivateRoutingPolicy", *req));
         return policies.UpdateState(s, target);
       });
       if (!st.ok()) return st;

@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
+#include "cases/creates.h"
 #include "cases/rules/assist.h"
 #include "cases/rules/routing.h"
 #include "cases/services.h"
@@ -524,91 +525,98 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
                                       const v1::CreateScreeningRequest* req,
                                       v1::Screening* resp) override {
     return calls_.Run(ctx, "CreateScreening", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateScreening");
-      if (!grant.ok()) return grant.status();
-      auto parent = ParseName(req->parent(), kClientPattern, "parent");
-      if (!parent.ok()) return parent.status();
-      const std::string client_id = (*parent)[0];
-      // The names that give the scope first (the client, the unit), before any other field.
-      auto scope = core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
-        return LoadClientInScope(*core_, s, call, *grant, client_id, req->parent()).status();
-      });
-      if (!scope.ok()) return scope;
-      v1::Screening made = req->screening();
-      ClearOutputOnly(made);
-      auto unit = ParseName(made.unit(), kUnitPattern, "screening.unit");
-      if (!unit.ok()) return unit.status();
-      const std::string unit_id = (*unit)[0];
-      if (auto st = core_->RequireUnitScope(call, *grant, unit_id); !st.ok()) return st;
+      return Create(call, req, resp);
+    });
+  }
 
-      FieldViolations v;
-      const std::vector<rules::ScoredSubstance> scored = CheckFields(v, made, client_id);
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      // The registry's facts: the unit takes new records; the people named are of it.
-      auto open_unit = core_->RequireOpenUnit(call, unit_id, "screening.unit");
-      if (!open_unit.ok()) return open_unit.status();
-      if (auto st = CheckPerson(*core_, call, v, "screening.screener", made.screener(), unit_id);
+  // CreateScreening without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateScreeningRequest* req, v1::Screening* resp,
+                      bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateScreening");
+    if (!grant.ok()) return grant.status();
+    auto parent = ParseName(req->parent(), kClientPattern, "parent");
+    if (!parent.ok()) return parent.status();
+    const std::string client_id = (*parent)[0];
+    // The names that give the scope first (the client, the unit), before any other field.
+    auto scope = core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
+      return LoadClientInScope(*core_, s, call, *grant, client_id, req->parent()).status();
+    });
+    if (!scope.ok()) return scope;
+    v1::Screening made = req->screening();
+    ClearOutputOnly(made);
+    auto unit = ParseName(made.unit(), kUnitPattern, "screening.unit");
+    if (!unit.ok()) return unit.status();
+    const std::string unit_id = (*unit)[0];
+    if (auto st = core_->RequireUnitScope(call, *grant, unit_id); !st.ok()) return st;
+
+    FieldViolations v;
+    const std::vector<rules::ScoredSubstance> scored = CheckFields(v, made, client_id);
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    // The registry's facts: the unit takes new records; the people named are of it.
+    auto open_unit = core_->RequireOpenUnit(call, unit_id, "screening.unit");
+    if (!open_unit.ok()) return open_unit.status();
+    if (auto st = CheckPerson(*core_, call, v, "screening.screener", made.screener(), unit_id);
+        !st.ok()) {
+      return st;
+    }
+    if (!made.brief_intervention().given_by().empty()) {
+      if (auto st = CheckPerson(*core_, call, v, "screening.brief_intervention.given_by",
+                                made.brief_intervention().given_by(), unit_id);
           !st.ok()) {
         return st;
       }
-      if (!made.brief_intervention().given_by().empty()) {
-        if (auto st = CheckPerson(*core_, call, v, "screening.brief_intervention.given_by",
-                                  made.brief_intervention().given_by(), unit_id);
-            !st.ok()) {
+    }
+    if (!v.empty()) return v.status();
+
+    const store::Screenings screenings(core_->dialect());
+    const store::Clients clients(core_->dialect());
+    const store::RoutingPolicies policies(core_->dialect());
+    store::Screening row;
+    auto st = core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+      auto done = core_->FindCreate(s, *call.caller, "CreateScreening", req->request_id(), *req);
+      if (!done.ok()) return done.status();
+      if (*done) {
+        if (replayed != nullptr) *replayed = true;
+        auto ids = ParseName(**done, kScreeningPattern, "name");
+        if (!ids.ok()) return IBM_BUG("remembered create of a malformed screening name");
+        auto first = screenings.Get(s, (*ids)[0], (*ids)[1], **done);
+        if (!first.ok()) return first.status();
+        row = *std::move(first);
+        return absl::OkStatus();
+      }
+      auto client = clients.Get(s, client_id, req->parent(), /*for_update=*/true);
+      if (!client.ok()) return client.status();
+      if (auto st = RequireActiveClient(*client, req->parent()); !st.ok()) return st;
+      if (auto st = CheckCase(s, made, client_id); !st.ok()) return st;
+      auto policy = policies.GetActive(s);
+      if (!policy.ok()) return policy.status();
+      v1::Screening scored_screening = made;
+      Score(scored_screening, scored, *policy);
+      scored_screening.set_instrument("WHO ASSIST v3.1");
+      scored_screening.set_scoring_version(rules::kAssistScoringVersion);
+      const int64_t now = core_->NowMicros();
+      row.id = NewId("");
+      row.client_id = client_id;
+      row.unit_id = unit_id;
+      row.screening_date = resource::DateText(made.screening_date());
+      row.state = v1::RECORD_STATE_RECORDED;
+      row.details = scored_screening.SerializeAsString();
+      row.create_actor = call.caller->subject.substr(0, 200);
+      row.version = 1;
+      row.create_time_us = now;
+      row.update_time_us = now;
+      if (!made.supersedes().empty()) {
+        if (auto st = Supersede(s, made.supersedes(), client_id, row, call); !st.ok()) {
           return st;
         }
       }
-      if (!v.empty()) return v.status();
-
-      const store::Screenings screenings(core_->dialect());
-      const store::Clients clients(core_->dialect());
-      const store::RoutingPolicies policies(core_->dialect());
-      store::Screening row;
-      auto st = core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-        auto done = core_->FindCreate(s, *call.caller, "CreateScreening", req->request_id(), *req);
-        if (!done.ok()) return done.status();
-        if (*done) {
-          auto ids = ParseName(**done, kScreeningPattern, "name");
-          if (!ids.ok()) return IBM_BUG("remembered create of a malformed screening name");
-          auto first = screenings.Get(s, (*ids)[0], (*ids)[1], **done);
-          if (!first.ok()) return first.status();
-          row = *std::move(first);
-          return absl::OkStatus();
-        }
-        auto client = clients.Get(s, client_id, req->parent(), /*for_update=*/true);
-        if (!client.ok()) return client.status();
-        if (auto st = RequireActiveClient(*client, req->parent()); !st.ok()) return st;
-        if (auto st = CheckCase(s, made, client_id); !st.ok()) return st;
-        auto policy = policies.GetActive(s);
-        if (!policy.ok()) return policy.status();
-        v1::Screening scored_screening = made;
-        Score(scored_screening, scored, *policy);
-        scored_screening.set_instrument("WHO ASSIST v3.1");
-        scored_screening.set_scoring_version(rules::kAssistScoringVersion);
-        const int64_t now = core_->NowMicros();
-        row.id = NewId("");
-        row.client_id = client_id;
-        row.unit_id = unit_id;
-        row.screening_date = resource::DateText(made.screening_date());
-        row.state = v1::RECORD_STATE_RECORDED;
-        row.details = scored_screening.SerializeAsString();
-        row.create_actor = call.caller->subject.substr(0, 200);
-        row.version = 1;
-        row.create_time_us = now;
-        row.update_time_us = now;
-        if (!made.supersedes().empty()) {
-          if (auto st = Supersede(s, made.supersedes(), client_id, row, call); !st.ok()) {
-            return st;
-          }
-        }
-        if (auto st = screenings.Insert(s, row); !st.ok()) return st;
-        return core_->RememberCreate(s, *call.caller, "CreateScreening", req->request_id(), *req,
-                                     ScreeningName(row.client_id, row.id));
-      });
-      if (!st.ok()) return st;
-      return ToProto(row, /*full=*/true, resp);
+      if (auto st = screenings.Insert(s, row); !st.ok()) return st;
+      return core_->RememberCreate(s, *call.caller, "CreateScreening", req->request_id(), *req,
+                                   ScreeningName(row.client_id, row.id));
     });
+    if (!st.ok()) return st;
+    return ToProto(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* VoidScreening(CallbackServerContext* ctx, const v1::VoidScreeningRequest* req,
@@ -754,6 +762,9 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
     row.details = details.SerializeAsString();
     row.state = v1::RECORD_STATE_VOIDED;
     row.update_time_us = core_->NowMicros();
+    IBM_RETURN_IF_ERROR(core_->RecordChange(s, *call.caller, ScreeningName(row.client_id, row.id),
+                                            Core::ChangeAction::kStateChange, "VoidScreening", {},
+                                            call.request_id));
     return store::Screenings(core_->dialect()).Update(s, row);
   }
 
@@ -765,6 +776,12 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
 
 std::unique_ptr<grpc::Service> NewScreeningService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<ScreeningService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateScreening(const CorePtr& core, const Call& call,
+                             const v1::CreateScreeningRequest& req, v1::Screening* resp,
+                             bool* replayed) {
+  return ScreeningService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

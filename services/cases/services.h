@@ -36,5 +36,6 @@ std::unique_ptr<grpc::Service> NewUnitActivityService(CorePtr core, platform::Ru
 std::unique_ptr<grpc::Service> NewSatkerActivityService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewCommunityReportService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewUnitMetricsService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewBatchUploadService(CorePtr core, platform::Runtime runtime);
 
 }  // namespace ibm::cases

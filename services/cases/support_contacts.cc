@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/clients.h"
+#include "cases/creates.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
@@ -328,68 +329,75 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
                                            const v1::CreateSupportContactRequest* req,
                                            v1::SupportContact* resp) override {
     return calls_.Run(ctx, "CreateSupportContact", [=, this](const Call& call) -> absl::Status {
-      auto grant = core_->Authorize(call, "CreateSupportContact");
-      if (!grant.ok()) return grant.status();
-      auto parent = ParseName(req->parent(), kCasePattern, "parent");
-      if (!parent.ok()) return parent.status();
-      const std::string unit_id = (*parent)[0];
-      const std::string case_id = (*parent)[1];
-      IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
-      v1::SupportContact made = req->support_contact();
-      ClearOutputOnly(made);
-      FieldViolations v;
-      CheckContact(v, made, rules::Today(core_->Now()));
-      resource::CheckRequestId(v, "request_id", req->request_id());
-      if (!v.empty()) return v.status();
-      auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
-      if (!open_unit.ok()) return open_unit.status();
-      IBM_RETURN_IF_ERROR(CheckStaff(*core_, call, v, made.staff(), unit_id));
-      if (!v.empty()) return v.status();
-
-      const store::SupportContacts contacts(core_->dialect());
-      store::SupportContact row;
-      IBM_RETURN_IF_ERROR(
-          core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-            auto done =
-                core_->FindCreate(s, *call.caller, "CreateSupportContact", req->request_id(), *req);
-            if (!done.ok()) return done.status();
-            if (*done) {
-              auto ids = ParseName(**done, kContactPattern, "name");
-              if (!ids.ok()) return IBM_BUG("remembered create of a malformed contact name");
-              auto first = contacts.Get(s, (*ids)[0], (*ids)[1], (*ids)[2], **done);
-              if (!first.ok()) return first.status();
-              row = *std::move(first);
-              return absl::OkStatus();
-            }
-            auto c = store::Cases(core_->dialect()).Get(s, unit_id, case_id, req->parent());
-            if (!c.ok()) return c.status();
-            IBM_RETURN_IF_ERROR(RequireCaseTakes(*c, made.kind()));
-            auto client =
-                store::Clients(core_->dialect()).Get(s, c->client_id, ClientName(c->client_id));
-            if (!client.ok()) return client.status();
-            IBM_RETURN_IF_ERROR(RequireActive(*client));
-            if (resource::DateText(made.contact_date()) < c->enrollment_date) {
-              return platform::InvalidField(F("contact_date"),
-                                            "must not be before the case's enrollment_date");
-            }
-            const int64_t now = core_->NowMicros();
-            row = store::SupportContact{};
-            row.id = NewId("");
-            row.unit_id = unit_id;
-            row.case_id = case_id;
-            row.client_id = c->client_id;
-            row.state = v1::RECORD_STATE_RECORDED;
-            row.create_actor = call.caller->subject.substr(0, 200);
-            row.version = 1;
-            row.create_time_us = now;
-            row.update_time_us = now;
-            Pack(made, row);
-            IBM_RETURN_IF_ERROR(contacts.Insert(s, row));
-            return core_->RememberCreate(s, *call.caller, "CreateSupportContact", req->request_id(),
-                                         *req, ContactName(unit_id, case_id, row.id));
-          }));
-      return ToProto(row, /*full=*/true, resp);
+      return Create(call, req, resp);
     });
+  }
+
+  // CreateSupportContact without gRPC (creates.h): UploadBatch runs it record by record.
+  absl::Status Create(const Call& call, const v1::CreateSupportContactRequest* req,
+                      v1::SupportContact* resp, bool* replayed = nullptr) const {
+    auto grant = core_->Authorize(call, "CreateSupportContact");
+    if (!grant.ok()) return grant.status();
+    auto parent = ParseName(req->parent(), kCasePattern, "parent");
+    if (!parent.ok()) return parent.status();
+    const std::string unit_id = (*parent)[0];
+    const std::string case_id = (*parent)[1];
+    IBM_RETURN_IF_ERROR(core_->RequireUnitScope(call, *grant, unit_id));
+    v1::SupportContact made = req->support_contact();
+    ClearOutputOnly(made);
+    FieldViolations v;
+    CheckContact(v, made, rules::Today(core_->Now()));
+    resource::CheckRequestId(v, "request_id", req->request_id());
+    if (!v.empty()) return v.status();
+    auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
+    if (!open_unit.ok()) return open_unit.status();
+    IBM_RETURN_IF_ERROR(CheckStaff(*core_, call, v, made.staff(), unit_id));
+    if (!v.empty()) return v.status();
+
+    const store::SupportContacts contacts(core_->dialect());
+    store::SupportContact row;
+    IBM_RETURN_IF_ERROR(
+        core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
+          auto done =
+              core_->FindCreate(s, *call.caller, "CreateSupportContact", req->request_id(), *req);
+          if (!done.ok()) return done.status();
+          if (*done) {
+            if (replayed != nullptr) *replayed = true;
+            auto ids = ParseName(**done, kContactPattern, "name");
+            if (!ids.ok()) return IBM_BUG("remembered create of a malformed contact name");
+            auto first = contacts.Get(s, (*ids)[0], (*ids)[1], (*ids)[2], **done);
+            if (!first.ok()) return first.status();
+            row = *std::move(first);
+            return absl::OkStatus();
+          }
+          auto c = store::Cases(core_->dialect()).Get(s, unit_id, case_id, req->parent());
+          if (!c.ok()) return c.status();
+          IBM_RETURN_IF_ERROR(RequireCaseTakes(*c, made.kind()));
+          auto client =
+              store::Clients(core_->dialect()).Get(s, c->client_id, ClientName(c->client_id));
+          if (!client.ok()) return client.status();
+          IBM_RETURN_IF_ERROR(RequireActive(*client));
+          if (resource::DateText(made.contact_date()) < c->enrollment_date) {
+            return platform::InvalidField(F("contact_date"),
+                                          "must not be before the case's enrollment_date");
+          }
+          const int64_t now = core_->NowMicros();
+          row = store::SupportContact{};
+          row.id = NewId("");
+          row.unit_id = unit_id;
+          row.case_id = case_id;
+          row.client_id = c->client_id;
+          row.state = v1::RECORD_STATE_RECORDED;
+          row.create_actor = call.caller->subject.substr(0, 200);
+          row.version = 1;
+          row.create_time_us = now;
+          row.update_time_us = now;
+          Pack(made, row);
+          IBM_RETURN_IF_ERROR(contacts.Insert(s, row));
+          return core_->RememberCreate(s, *call.caller, "CreateSupportContact", req->request_id(),
+                                       *req, ContactName(unit_id, case_id, row.id));
+        }));
+    return ToProto(row, /*full=*/true, resp);
   }
 
   ServerUnaryReactor* UpdateSupportContact(CallbackServerContext* ctx,
@@ -464,6 +472,7 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
             }
             Pack(merged, row);
             row.update_time_us = core_->NowMicros();
+            IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "UpdateSupportContact", *req));
             return contacts.Update(s, row);
           }));
       return ToProto(row, /*full=*/true, resp);
@@ -504,6 +513,7 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
             row.details = details.SerializeAsString();
             row.state = v1::RECORD_STATE_VOIDED;
             row.update_time_us = now;
+            IBM_RETURN_IF_ERROR(core_->RecordRequestChange(s, call, "VoidSupportContact", *req));
             return contacts.Update(s, row);
           }));
       return ToProto(row, /*full=*/true, resp);
@@ -519,6 +529,12 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
 
 std::unique_ptr<grpc::Service> NewRecoverySupportService(CorePtr core, platform::Runtime runtime) {
   return std::make_unique<RecoverySupportService>(std::move(core), std::move(runtime));
+}
+
+absl::Status CreateSupportContact(const CorePtr& core, const Call& call,
+                                  const v1::CreateSupportContactRequest& req,
+                                  v1::SupportContact* resp, bool* replayed) {
+  return RecoverySupportService(core, platform::Runtime()).Create(call, &req, resp, replayed);
 }
 
 }  // namespace ibm::cases

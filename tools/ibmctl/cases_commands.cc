@@ -5,20 +5,28 @@
 
 #include "ibmctl/cases_commands.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "base/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "ibm/cases/v1/cases.grpc.pb.h"
 #include "ibm/cases/v1/clients.grpc.pb.h"
 #include "ibm/cases/v1/screenings.grpc.pb.h"
+#include "ibm/cases/v1/sync.grpc.pb.h"
 #include "ibmctl/helpers.h"
 
 namespace ibm::ibmctl {
@@ -476,6 +484,172 @@ int CasesTransfer(Context& ctx, const Args& a) {
 
 const Flag kDate{"date", F::kString, "YYYY-MM-DD", "the effective date [default: today]"};
 
+// --- batch -----------------------------------------------------------------------------
+
+constexpr int kMaxBatchRecords = 500;  // UploadBatch's limit
+constexpr absl::string_view kReferencePrefix = "requestIds/";
+
+// The records of a batch file: one JSON ibm.cases.v1.UploadBatchRequest, or JSON lines of
+// ibm.cases.v1.UploadRecord (blank lines and lines starting with '#' skipped). Each must have
+// its create request, its request_id (unique in the file) and capture_time: checked here for
+// the whole file, so that nothing is sent when one is missing.
+std::vector<v1::UploadRecord> ReadBatchFile(const std::string& path) {
+  const std::string text = ReadInput(path, "FILE");
+  std::vector<v1::UploadRecord> records;
+  v1::UploadBatchRequest whole;
+  if (google::protobuf::util::JsonStringToMessage(text, &whole).ok() && whole.records_size() > 0) {
+    records.assign(whole.records().begin(), whole.records().end());
+  } else {
+    int line_no = 0;
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      ++line_no;
+      line = absl::StripAsciiWhitespace(line);
+      if (line.empty() || line[0] == '#') continue;
+      v1::UploadRecord r;
+      if (!google::protobuf::util::JsonStringToMessage(std::string(line), &r).ok()) {
+        // The parser's message may quote the input (identity): only the line number.
+        throw UsageError(absl::StrCat(path, ":", line_no,
+                                      ": not a JSON ibm.cases.v1.UploadRecord (check field "
+                                      "names and enum values)"));
+      }
+      records.push_back(std::move(r));
+    }
+  }
+  if (records.empty()) throw UsageError(absl::StrCat(path, ": no records"));
+  std::map<std::string, size_t> seen;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const v1::UploadRecord& r = records[i];
+    const auto* oneof = v1::UploadRecord::descriptor()->FindOneofByName("request");
+    const auto* f = r.GetReflection()->GetOneofFieldDescriptor(r, oneof);
+    if (f == nullptr) throw UsageError(absl::StrCat("record ", i, ": no create request"));
+    if (!r.has_capture_time()) throw UsageError(absl::StrCat("record ", i, ": no captureTime"));
+    const auto& req = r.GetReflection()->GetMessage(r, f);
+    const std::string id =
+        req.GetReflection()->GetString(req, req.GetDescriptor()->FindFieldByName("request_id"));
+    if (id.empty()) throw UsageError(absl::StrCat("record ", i, ": no requestId"));
+    if (auto [it, added] = seen.emplace(id, i); !added) {
+      throw UsageError(
+          absl::StrCat("record ", i, ": requestId ", id, " repeats record ", it->second, "'s"));
+    }
+  }
+  return records;
+}
+
+// References to records of earlier calls (the server resolves those of its own batch):
+// `requestIds/{id}` of a record that succeeded becomes its resource; one that failed is left
+// for the server to refuse (REFERENCED_RECORD_FAILED).
+void ResolveEarlier(google::protobuf::Message& m, const std::map<std::string, std::string>& made) {
+  const auto* reflection = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(m, &fields);
+  using FD = google::protobuf::FieldDescriptor;
+  auto resolved = [&](const std::string& value) -> const std::string* {
+    if (!absl::StartsWith(value, kReferencePrefix)) return nullptr;
+    auto it = made.find(value.substr(kReferencePrefix.size()));
+    return it == made.end() ? nullptr : &it->second;
+  };
+  for (const FD* f : fields) {
+    if (f->cpp_type() == FD::CPPTYPE_MESSAGE && !f->is_map()) {
+      if (f->is_repeated()) {
+        for (int k = 0; k < reflection->FieldSize(m, f); ++k) {
+          ResolveEarlier(*reflection->MutableRepeatedMessage(&m, f, k), made);
+        }
+      } else {
+        ResolveEarlier(*reflection->MutableMessage(&m, f), made);
+      }
+    } else if (f->cpp_type() == FD::CPPTYPE_STRING) {
+      if (f->is_repeated()) {
+        for (int k = 0; k < reflection->FieldSize(m, f); ++k) {
+          if (const std::string* name = resolved(reflection->GetRepeatedString(m, f, k))) {
+            reflection->SetRepeatedString(&m, f, k, *name);
+          }
+        }
+      } else if (const std::string* name = resolved(reflection->GetString(m, f))) {
+        reflection->SetString(&m, f, *name);
+      }
+    }
+  }
+}
+
+int BatchUpload(Context& ctx, const Args& a) {
+  const std::vector<v1::UploadRecord> records = ReadBatchFile(a.arg(0));
+  auto stub = NewStub<v1::BatchUploadService>(ctx, "cases");
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const int total = static_cast<int>(records.size());
+  const int calls = (total + kMaxBatchRecords - 1) / kMaxBatchRecords;
+  std::map<std::string, std::string> made;  // request_id -> resource, of earlier calls
+  v1::UploadBatchResponse all;
+  int replayed = 0;
+  for (int call = 0; call < calls; ++call) {
+    const int first = call * kMaxBatchRecords;
+    const int last = std::min(total, first + kMaxBatchRecords);
+    v1::UploadBatchRequest req;
+    req.set_device_id(a.get("device_id"));
+    req.set_client_version(a.has("client_version") ? a.get("client_version") : "ibmctl");
+    for (int i = first; i < last; ++i) {
+      v1::UploadRecord* r = req.add_records();
+      *r = records[i];
+      if (!made.empty()) ResolveEarlier(*r, made);
+    }
+    v1::UploadBatchResponse out;
+    if (auto s = Call(ctx, req, &out,
+                      [&](auto* x, auto& q, auto* p) { return stub->UploadBatch(x, q, p); });
+        !s.ok()) {
+      if (tty) std::cerr << "\n";
+      Fail(s);
+      std::cerr << absl::StrFormat(
+          "records %d-%d were not all processed (%d before them were); running the same "
+          "command again is safe: records already made are replayed, not made twice\n",
+          first, last - 1, first);
+      return 1;
+    }
+    for (v1::UploadResult& r : *out.mutable_results()) {
+      r.set_index(first + r.index());  // the record's position in the file
+      if (r.status().code() == 0) made[r.request_id()] = r.resource();
+      if (r.replayed()) ++replayed;
+      *all.add_results() = r;
+    }
+    all.set_succeeded(all.succeeded() + out.succeeded());
+    all.set_failed(all.failed() + out.failed());
+    if (tty) {
+      const int width = 30;
+      const int done = width * last / total;
+      std::cerr << absl::StrFormat("\r[%s%s] %3d%%  %d/%d calls  %d/%d records  %d failed",
+                                   std::string(done, '#'), std::string(width - done, '.'),
+                                   100 * last / total, call + 1, calls, last, total, all.failed())
+                << std::flush;
+      if (call + 1 == calls) std::cerr << "\n";
+    } else {
+      std::cerr << absl::StrFormat("sent %d/%d records (%d failed so far)\n", last, total,
+                                   all.failed());
+    }
+  }
+  if (ctx.json()) {
+    PrintJson(all);
+  } else {
+    // One line per failed record: where it is, what it is, and why.
+    for (const v1::UploadResult& r : all.results()) {
+      if (r.status().code() == 0) continue;
+      const absl::Status st = platform::FromGrpcStatus(
+          grpc::Status(static_cast<grpc::StatusCode>(r.status().code()), r.status().message(),
+                       r.status().SerializeAsString()));
+      const auto info = platform::ErrorInfoOf(st);
+      std::string field;
+      if (auto v = platform::FieldViolationsOf(st); !v.empty()) {
+        field = v.front().first;
+      } else if (auto it = info.metadata().find("field"); it != info.metadata().end()) {
+        field = it->second;
+      }
+      std::cout << absl::StrFormat("record %d\t%s\t%s\t%s\t%s\t%s\n", r.index(), r.request_id(),
+                                   absl::StatusCodeToString(st.code()), info.reason(),
+                                   field.empty() ? "-" : field, r.status().message());
+    }
+    std::cout << absl::StrFormat("%d records: %d succeeded (%d replayed), %d failed\n", total,
+                                 all.succeeded(), replayed, all.failed());
+  }
+  return all.failed() > 0 ? 1 : 0;
+}
+
 }  // namespace
 
 const std::vector<Resource>& CasesResources() {
@@ -483,6 +657,7 @@ const std::vector<Resource>& CasesResources() {
       {"clients", "clients of the IBM units: pseudonymous records; identity sealed, logged"},
       {"screenings", "WHO ASSIST screenings, scored and routed by the server"},
       {"cases", "cases: enrollment and the lifecycle moves"},
+      {"batch", "offline records from agents' devices, uploaded as their creates"},
   };
   return r;
 }
@@ -664,6 +839,23 @@ const std::vector<Command>& CasesCommands() {
        "Voids a case entered in error.",
        {kEtag, {"reason", F::kString, "TEXT", "why", true}},
        CasesVoid},
+      {"batch",
+       "upload",
+       "FILE|-",
+       1,
+       1,
+       "Uploads records kept offline, each processed as its create method would (a record "
+       "failing does not stop the others). FILE holds JSON lines of ibm.cases.v1.UploadRecord "
+       "(one per line, e.g. {\"captureTime\": \"2026-11-30T08:00:00Z\", \"createClient\": "
+       "{\"requestId\": \"c-1\", \"client\": {...}}}; '#' lines skipped) or one JSON "
+       "ibm.cases.v1.UploadBatchRequest. Every record needs its own requestId and captureTime; "
+       "a later record names an earlier one's resource as requestIds/{requestId}. Sent 500 "
+       "records per call; prints one line per failed record (index, request id, code, reason, "
+       "field, message) and a summary; exit status 1 if any failed. Running it again is safe: "
+       "records already made are replayed.",
+       {{"device_id", F::kString, "ID", "the device the records come from (for support)"},
+        {"client_version", F::kString, "TEXT", "the app and its version [default: ibmctl]"}},
+       BatchUpload},
   };
   return c;
 }

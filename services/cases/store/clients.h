@@ -121,8 +121,8 @@ class Clients {
   // Index entries made under another key than `key_id` (after a rotation): at most `limit`
   // client ids, for re-indexing.
   absl::StatusOr<std::vector<std::string>> ClientsIndexedUnderOtherKey(sql::Session& s,
-                                                                      absl::string_view key_id,
-                                                                      int limit) const;
+                                                                       absl::string_view key_id,
+                                                                       int limit) const;
 
   // ---- The identity access log (read side; the audit chain writes it).
   // A page by seq after `after_seq`: of one resource ("" for every entry), of one actor ("":

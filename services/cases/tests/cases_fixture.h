@@ -18,6 +18,7 @@
 #include "ibm/cases/v1/metrics.grpc.pb.h"
 #include "ibm/cases/v1/outcomes.grpc.pb.h"
 #include "ibm/cases/v1/screenings.grpc.pb.h"
+#include "ibm/cases/v1/sync.grpc.pb.h"
 #include "registry/tests/registry_fixture.h"
 
 namespace ibm::cases {
@@ -66,6 +67,7 @@ class CasesTest : public registry::RegistryTest {
     satker_activities_ = v1::SatkerActivityService::NewStub(cases_server_->channel());
     tallies_ = v1::CommunityReportService::NewStub(cases_server_->channel());
     metrics_ = v1::UnitMetricsService::NewStub(cases_server_->channel());
+    batch_ = v1::BatchUploadService::NewStub(cases_server_->channel());
   }
   void TearDown() override {
     if (cases_server_) cases_server_->Shutdown(absl::Seconds(1));
@@ -136,6 +138,7 @@ class CasesTest : public registry::RegistryTest {
   std::unique_ptr<v1::SatkerActivityService::Stub> satker_activities_;
   std::unique_ptr<v1::CommunityReportService::Stub> tallies_;
   std::unique_ptr<v1::UnitMetricsService::Stub> metrics_;
+  std::unique_ptr<v1::BatchUploadService::Stub> batch_;
 };
 
 }  // namespace ibm::cases

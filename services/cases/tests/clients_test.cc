@@ -502,6 +502,42 @@ TEST_P(ClientsTest, IdentityNeverReachesTheDatabaseInClear) {
   EXPECT_NE(everything.find(made.name().substr(8)), std::string::npos);  // the scan saw rows
 }
 
+// Every create, update and void lands in the change log (names, methods, field names; never
+// values), chained like the identity access log.
+TEST_P(ClientsTest, ChangesAreLoggedInTheirTransaction) {
+  const v1::Client made = Create(Voluntary(), Agent().get());
+  v1::UpdateClientRequest update;
+  update.mutable_client()->set_name(made.name());
+  update.mutable_client()->set_birth_year(1997);
+  update.mutable_client()->set_etag(made.etag());
+  update.mutable_update_mask()->add_paths("birth_year");
+  v1::Client updated;
+  ASSERT_TRUE(clients_->UpdateClient(Bnnk().get(), update, &updated).ok());
+  v1::VoidClientRequest v;
+  v.set_name(made.name());
+  v.set_reason("registered by mistake");
+  v1::Client voided;
+  ASSERT_TRUE(clients_->VoidClient(Bnnk().get(), v, &voided).ok());
+  auto rows = cases_db_->Query(
+      "SELECT action, actor, fields, summary FROM changes WHERE resource = ? ORDER BY seq",
+      {made.name()});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].Text("summary"), "method=CreateClient");
+  EXPECT_EQ((*rows)[0].Text("actor"), agent_.name());
+  EXPECT_EQ((*rows)[1].Text("summary"), "method=UpdateClient");
+  EXPECT_EQ((*rows)[1].Text("fields"), "birth_year");
+  EXPECT_EQ((*rows)[2].Text("summary"), "method=VoidClient");
+  auto report =
+      audit::AuditLog("changes", "cases",
+                      *platform::FieldSealer::FromKeyText(testing::TestServer::FieldKeyLine(), "t"),
+                      cases_db_->dialect())
+          .Verify(*cases_db_, 0, 100, absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->verified, 3);
+  EXPECT_EQ(report->broken_seq, 0);
+}
+
 // Rotating the NIK-index key: the new key on top, a restart re-indexes every entry from the
 // sealed NIK, and lookups find the client under the new key only.
 TEST_P(ClientsTest, RotatingTheNikIndexKeyReindexesFromTheSealedNik) {

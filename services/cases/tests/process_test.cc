@@ -2,6 +2,8 @@
 // its key files, answers --help, and, killed with SIGKILL in the middle of a stream of
 // writes ten times over, keeps every write it acknowledged, while retries with the same
 // request ids create nothing twice. Its logs never carry a NIK, a name or a phone number.
+#include "testing/process.h"
+
 #include <signal.h>
 
 #include <atomic>
@@ -20,7 +22,6 @@
 #include "ibm/cases/v1/clients.grpc.pb.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "testing/engine_test.h"
-#include "testing/process.h"
 #include "testing/test_database.h"
 #include "testing/test_server.h"
 #include "testing/token_issuer.h"
@@ -68,9 +69,10 @@ class CasesProcessTest : public ::testing::TestWithParam<std::string> {
     rv1::BeginRegionImportRequest begin;
     begin.set_edition("process@1");
     rv1::RegionImport import;
-    ASSERT_TRUE(regions->BeginRegionImport(As("officer", "bnn").get(),
-                                           testing::WithRequestId(begin), &import)
-                    .ok());
+    ASSERT_TRUE(
+        regions
+            ->BeginRegionImport(As("officer", "bnn").get(), testing::WithRequestId(begin), &import)
+            .ok());
     rv1::AddRegionImportRowsRequest add;
     add.set_name(import.name());
     for (auto [code, parent, name] : std::vector<std::tuple<std::string, std::string, std::string>>{
@@ -100,10 +102,9 @@ class CasesProcessTest : public ::testing::TestWithParam<std::string> {
     bnnk.mutable_satker()->set_kind(rv1::SATKER_KIND_BNNK);
     bnnk.mutable_satker()->set_region("regions/32.73");
     rv1::Satker satker;
-    ASSERT_TRUE(satkers
-                    ->CreateSatker(As("officer", "bnnp-32").get(), testing::WithRequestId(bnnk),
-                                   &satker)
-                    .ok());
+    ASSERT_TRUE(
+        satkers->CreateSatker(As("officer", "bnnp-32").get(), testing::WithRequestId(bnnk), &satker)
+            .ok());
     rv1::CreateUnitRequest unit;
     unit.mutable_unit()->set_village("regions/32.73.04.1001");
     unit.mutable_unit()->set_satker("satkers/bnnk-32.73");
@@ -174,7 +175,7 @@ TEST_P(CasesProcessTest, EveryAcknowledgedWriteSurvivesSigkillAndRetriesCreateNo
   if (HasFatalFailure()) return;
   const std::string dsn = Dsn();
   std::map<std::string, std::string> acknowledged;  // request id -> client name
-  std::vector<std::string> sent;                     // every request id tried, in order
+  std::vector<std::string> sent;                    // every request id tried, in order
   std::mt19937 random(7);
   std::string logs;
   int next = 0;
@@ -199,8 +200,8 @@ TEST_P(CasesProcessTest, EveryAcknowledgedWriteSurvivesSigkillAndRetriesCreateNo
             sent.push_back(id);
           }
           v1::Client made;
-          grpc::Status s = clients->CreateClient(As("officer", "bnnk-32.73").get(),
-                                                 Registration(n, id), &made);
+          grpc::Status s =
+              clients->CreateClient(As("officer", "bnnk-32.73").get(), Registration(n, id), &made);
           if (!s.ok()) return;  // the process is gone
           std::lock_guard<std::mutex> lock(mu);
           acknowledged[id] = made.name();
@@ -236,7 +237,9 @@ TEST_P(CasesProcessTest, EveryAcknowledgedWriteSurvivesSigkillAndRetriesCreateNo
     grpc::Status s =
         clients->CreateClient(As("officer", "bnnk-32.73").get(), Registration(n, sent[i]), &made);
     ASSERT_TRUE(s.ok()) << sent[i] << ": " << s.error_message();
-    if (acknowledged.count(sent[i])) EXPECT_EQ(made.name(), acknowledged[sent[i]]) << sent[i];
+    if (acknowledged.count(sent[i])) {
+      EXPECT_EQ(made.name(), acknowledged[sent[i]]) << sent[i];
+    }
     names.insert(made.name());
   }
   EXPECT_EQ(names.size(), sent.size());

@@ -164,9 +164,9 @@ std::vector<std::string> UnknownEnvironmentVariables(const std::vector<std::stri
                                                      char** environment) {
   // Variables of the suite's scripts and tools, not of the servers.
   static const std::vector<std::string> kNotFlags = {
-      "IBM_DATA_DIR",  "IBM_HOST",       "IBM_SANITIZE",    "IBM_BUILD_JOBS",
-      "IBM_TEST_JOBS", "IBM_REGISTRY", "IBM_CASES",   "IBM_TOKEN",       "IBM_TIMEOUT",
-      "IBM_DEV_ROLE",  "IBM_DEV_SATKER", "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
+      "IBM_DATA_DIR",   "IBM_HOST",        "IBM_SANITIZE", "IBM_BUILD_JOBS", "IBM_TEST_JOBS",
+      "IBM_REGISTRY",   "IBM_CASES",       "IBM_TOKEN",    "IBM_TIMEOUT",    "IBM_DEV_ROLE",
+      "IBM_DEV_SATKER", "IBM_DEV_SUBJECT", "IBM_TLS_CA"};
   std::vector<std::string> unknown;
   for (char** e = environment; e != nullptr && *e != nullptr; ++e) {
     absl::string_view entry = *e;
