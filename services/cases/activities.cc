@@ -20,6 +20,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/creates.h"
+#include "cases/fields.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
 #include "domain/satker_id.h"
@@ -64,27 +65,6 @@ constexpr int32_t kMaxFullPageSize = 100;  // a FULL record stays below 30 KiB: 
 absl::CivilDay Today(absl::Time now) {
   return absl::ToCivilDay(now, absl::FixedTimeZone(9 * 60 * 60));
 }
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
-bool IsSet(const google::type::Date& d) { return d.year() != 0 || d.month() != 0 || d.day() != 0; }
-
-size_t Chars(absl::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Free text of at most `max` characters (`required`: not empty), no control characters.
-void CheckChars(FieldViolations& v, absl::string_view field, absl::string_view text, size_t max,
-                bool required) {
-  const size_t before = v.count();
-  resource::CheckText(v, field, text, 4 * max, required);
-  if (v.count() == before && Chars(text) > max) {
-    v.Add(field, absl::StrCat("must be at most ", max, " characters"));
-  }
-}
-
 // A record date: a real date (`required`), not in the future, not before `first` (when set).
 // The day when it holds.
 std::optional<absl::CivilDay> CheckDay(FieldViolations& v, absl::string_view field,

@@ -19,6 +19,7 @@
 #include "base/macros.h"
 #include "cases/case_effects.h"
 #include "cases/creates.h"
+#include "cases/fields.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/clients.h"
@@ -46,9 +47,6 @@ constexpr int kFullPageSize = 100;                 // RecordView FULL: at most 1
 constexpr size_t kMaxPageBytes = 3 * 1024 * 1024;  // and never past 3 MiB
 
 State StateOf(const v1::Case& c) { return static_cast<State>(c.state()); }
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
 google::type::Date DateOf(absl::CivilDay day) {
   google::type::Date d;
   d.set_year(static_cast<int32_t>(day.year()));
@@ -56,8 +54,6 @@ google::type::Date DateOf(absl::CivilDay day) {
   d.set_day(day.day());
   return d;
 }
-bool IsSet(const google::type::Date& d) { return d.year() != 0 || d.month() != 0 || d.day() != 0; }
-
 std::string CaseName(absl::string_view unit_id, absl::string_view id) {
   return FormatName(kCasePattern, {std::string(unit_id), std::string(id)});
 }

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
+#include "cases/fields.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
 #include "ibm/cases/v1/activities.pb.h"
@@ -32,10 +33,6 @@ using platform::FieldViolations;
 
 constexpr absl::CivilDay kFirstDay(2019, 1, 1);
 constexpr int kMaxYears = 3;
-
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
 
 bool IsShare(v1::UnitMetric m) {
   switch (m) {

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/creates.h"
+#include "cases/fields.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/rules/urine.h"
 #include "cases/rules/whoqol.h"
@@ -52,25 +53,6 @@ constexpr int kWhoqolItems = 26;
 constexpr int kMostMissingItems = 5;  // more than 20% of 26 (a sixth) discards the form
 // A record is at most a few KiB, so the lowered page size keeps a FULL page far below 3 MiB.
 constexpr int32_t kMaxFullPageSize = 100;
-
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
-bool IsSet(const google::type::Date& d) { return d.year() != 0 || d.month() != 0 || d.day() != 0; }
-
-// Characters (UTF-8 code points), as the contract counts text lengths.
-size_t Chars(absl::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Free text of 1-`max` characters (`required`) without control characters; never echoed.
-void CheckChars(FieldViolations& v, absl::string_view field, absl::string_view text, size_t max,
-                bool required) {
-  resource::CheckText(v, field, text, 4 * max, required);
-  if (Chars(text) > max) v.Add(field, absl::StrCat("must be at most ", max, " characters"));
-}
 
 bool IsSha256Hex(absl::string_view text) {
   if (text.size() != 64) return false;

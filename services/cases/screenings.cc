@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "base/macros.h"
 #include "cases/creates.h"
+#include "cases/fields.h"
 #include "cases/rules/assist.h"
 #include "cases/rules/routing.h"
 #include "cases/services.h"
@@ -55,26 +56,6 @@ std::string PolicyName(absl::string_view id) { return absl::StrCat("routingPolic
 // anywhere in the country is never "in the future".
 absl::CivilDay Today(absl::Time now) {
   return absl::ToCivilDay(now, absl::FixedTimeZone(9 * 60 * 60));
-}
-
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
-
-bool IsSet(const google::type::Date& d) { return d.year() != 0 || d.month() != 0 || d.day() != 0; }
-
-// Characters (UTF-8 code points), as the contract counts text lengths.
-size_t Chars(absl::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Free text of 1-`max` characters (`required`) without control characters; never echoed.
-void CheckChars(FieldViolations& v, absl::string_view field, absl::string_view text, size_t max,
-                bool required) {
-  resource::CheckText(v, field, text, 4 * max, required);
-  if (Chars(text) > max) v.Add(field, absl::StrCat("must be at most ", max, " characters"));
 }
 
 // ---- The mapping of the contract's answers onto the pure rules.

@@ -18,6 +18,7 @@
 #include "base/macros.h"
 #include "cases/clients.h"
 #include "cases/creates.h"
+#include "cases/fields.h"
 #include "cases/rules/lifecycle.h"
 #include "cases/services.h"
 #include "cases/store/cases.h"
@@ -54,25 +55,6 @@ std::string CaseName(absl::string_view unit_id, absl::string_view id) {
   return FormatName(kCasePattern, {std::string(unit_id), std::string(id)});
 }
 std::string F(absl::string_view sub) { return absl::StrCat(kField, ".", sub); }
-
-absl::CivilDay DayOf(const google::type::Date& d) {
-  return absl::CivilDay(d.year(), d.month(), d.day());
-}
-bool IsSet(const google::type::Date& d) { return d.year() != 0 || d.month() != 0 || d.day() != 0; }
-
-// Characters (UTF-8 code points), as the contract counts text lengths.
-size_t Chars(absl::string_view text) {
-  size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Free text of at most `max` characters without control characters; never echoed.
-void CheckChars(FieldViolations& v, absl::string_view field, absl::string_view text, size_t max,
-                bool required) {
-  resource::CheckText(v, field, text, 4 * max, required);
-  if (Chars(text) > max) v.Add(field, absl::StrCat("must be at most ", max, " characters"));
-}
 
 absl::Status AlreadyVoided(absl::string_view name) {
   return platform::WithReason(
