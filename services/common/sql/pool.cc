@@ -204,6 +204,13 @@ absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Statu
     auto lease = Acquire();
     if (!lease.ok()) return lease.status();
     Connection& conn = **lease;
+    if (mode == TxMode::kAutocommitRead) {
+      status = fn(conn);
+      if (!IsConflict(status)) return status;
+      absl::SleepFor(backoff);
+      backoff *= 2;
+      continue;
+    }
     status = conn.Begin(mode);
     if (status.ok()) {
       try {

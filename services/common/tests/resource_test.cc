@@ -58,8 +58,8 @@ TEST(FieldsTest, RequestIdRules) {
     CheckRequestId(v, "request_id", good);
     EXPECT_TRUE(v.empty()) << good;
   }
-  for (const std::string bad : {std::string(""), std::string("has space"), std::string(101, 'a'),
-                                std::string("semi;colon")}) {
+  for (const std::string& bad : {std::string(""), std::string("has space"), std::string(101, 'a'),
+                                 std::string("semi;colon")}) {
     platform::FieldViolations v;
     CheckRequestId(v, "request_id", bad);
     EXPECT_THAT(FieldsOf(v), ElementsAre("request_id")) << bad;

@@ -140,6 +140,33 @@ TEST_P(SqlTest, EveryTypeRoundTrips) {
   }
 }
 
+// Reads without a transaction see what is committed, and begin nothing that could be left
+// open on a pooled connection: a read-write transaction right after works as usual.
+TEST_P(SqlTest, AutocommitReadsSeeCommittedRowsAndLeaveNoTransactionOpen) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE a (k INT PRIMARY KEY, v VARCHAR(10))").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO a VALUES (1, 'one')").ok());
+  std::string seen;
+  auto st = db_->Transact(sql::TxMode::kAutocommitRead, [&](sql::Session& s) -> absl::Status {
+    auto row = s.QueryOne("SELECT v FROM a WHERE k = ?", {1}, "a");
+    if (!row.ok()) return row.status();
+    seen = row->Text("v");
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(seen, "one");
+  st = db_->Transact(sql::TxMode::kAutocommitRead, [&](sql::Session& s) -> absl::Status {
+    return s.QueryOne("SELECT v FROM a WHERE k = ?", {2}, "a 2").status();
+  });
+  EXPECT_TRUE(absl::IsNotFound(st)) << st;
+  for (int i = 0; i < 20; ++i) {  // every pooled connection is usable for a write after
+    ASSERT_TRUE(db_->Transact(sql::TxMode::kReadWrite,
+                              [&](sql::Session& s) {
+                                return s.Exec("UPDATE a SET v = 'uno' WHERE k = 1").status();
+                              })
+                    .ok());
+  }
+}
+
 TEST_P(SqlTest, TransactionCommitsOrRollsBackAsAWhole) {
   Create("CREATE TABLE t (k VARCHAR(10) PRIMARY KEY, v BIGINT) {TABLE_OPTIONS}");
   ASSERT_TRUE(db_->Transact(TxMode::kReadWrite,
