@@ -89,6 +89,30 @@ absl::Status Core::RequireUnitScope(const Call& call, const Grant& grant,
   }
 }
 
+absl::Status Core::CheckUnitPeople(const Call& call, platform::FieldViolations& v,
+                                   absl::string_view list_field,
+                                   const google::protobuf::RepeatedPtrField<std::string>& people,
+                                   absl::string_view unit_id) const {
+  for (int i = 0; i < people.size(); ++i) {
+    const std::string field = absl::StrCat(list_field, "[", i, "]");
+    if (auto agent = ParseName(people[i], kAgentPattern, field); agent.ok()) {
+      if ((*agent)[0] != unit_id) {
+        v.Add(field, "must be an agent of the record's unit");
+        continue;
+      }
+      auto active = registry_->AgentActive(call, (*agent)[0], (*agent)[1]);
+      if (!active.ok()) return active.status();
+      if (!*active) v.Add(field, "must be an ACTIVE agent of the record's unit");
+    } else if (auto officer = ParseName(people[i], kOfficerPattern, field); officer.ok()) {
+      auto scope = auth::Scope::OfSatker((*officer)[0]);
+      if (!scope.ok() || !scope->Covers(UnitVillage(unit_id))) {
+        v.Add(field, "must be an officer of a satker whose scope covers the record's unit");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<UnitFacts> Core::RequireOpenUnit(const Call& call, absl::string_view unit_id,
                                                 absl::string_view field) const {
   auto unit = registry_->Unit(call, unit_id, field);

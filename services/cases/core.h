@@ -74,6 +74,14 @@ class Core {
   absl::StatusOr<UnitFacts> RequireOpenUnit(const Call& call, absl::string_view unit_id,
                                             absl::string_view field) const;
 
+  // People a record names (facilitators, staff): each an ACTIVE agent of `unit_id` (asked of
+  // the registry on the caller's behalf) or an officer of a satker whose scope covers it;
+  // violations named `list_field[i]`. Other shapes are the caller's to refuse.
+  absl::Status CheckUnitPeople(const Call& call, platform::FieldViolations& v,
+                               absl::string_view list_field,
+                               const google::protobuf::RepeatedPtrField<std::string>& people,
+                               absl::string_view unit_id) const;
+
   // ---- Idempotent creates (AIP-155), per caller; request ids kept for 7 days.
   absl::StatusOr<std::optional<std::string>> FindCreate(
       sql::Session& s, const Principal& caller, absl::string_view method,

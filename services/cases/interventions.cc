@@ -75,32 +75,6 @@ absl::Status EntryRefused(absl::string_view field, absl::string_view why,
       "field", field);
 }
 
-// Who led a session: an ACTIVE agent of `unit_id` or an officer of a satker whose scope covers
-// it (asked of the registry on the caller's behalf). Malformed names were refused before.
-absl::Status CheckPeople(const Core& core, const Call& call, FieldViolations& v,
-                         absl::string_view list_field,
-                         const google::protobuf::RepeatedPtrField<std::string>& people,
-                         absl::string_view unit_id) {
-  for (int i = 0; i < people.size(); ++i) {
-    const std::string field = absl::StrCat(list_field, "[", i, "]");
-    if (auto agent = ParseName(people[i], kAgentPattern, field); agent.ok()) {
-      if ((*agent)[0] != unit_id) {
-        v.Add(field, "must be an agent of the session's unit");
-        continue;
-      }
-      auto active = core.registry().AgentActive(call, (*agent)[0], (*agent)[1]);
-      if (!active.ok()) return active.status();
-      if (!*active) v.Add(field, "must be an ACTIVE agent of the session's unit");
-    } else if (auto officer = ParseName(people[i], kOfficerPattern, field); officer.ok()) {
-      auto scope = auth::Scope::OfSatker((*officer)[0]);
-      if (!scope.ok() || !scope->Covers(UnitVillage(unit_id))) {
-        v.Add(field, "must be an officer of a satker whose scope covers the session's unit");
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 // The output-only fields a caller may have sent: ignored (AIP-203), never stored.
 void ClearOutputOnly(v1::InterventionSession& s) {
   s.clear_name();
@@ -410,7 +384,7 @@ class InterventionService final : public v1::InterventionService::CallbackServic
     auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
     if (!open_unit.ok()) return open_unit.status();
     IBM_RETURN_IF_ERROR(
-        CheckPeople(*core_, call, v, F("facilitators"), made.facilitators(), unit_id));
+        core_->CheckUnitPeople(call, v, F("facilitators"), made.facilitators(), unit_id));
     if (!v.empty()) return v.status();
 
     const store::InterventionSessions sessions(core_->dialect());
@@ -472,7 +446,7 @@ class InterventionService final : public v1::InterventionService::CallbackServic
           FieldViolations v;
           if (HasPath(*paths, "facilitators")) {
             IBM_RETURN_IF_ERROR(
-                CheckPeople(*core_, call, v, F("facilitators"), in.facilitators(), unit_id));
+                core_->CheckUnitPeople(call, v, F("facilitators"), in.facilitators(), unit_id));
           }
           if (!v.empty()) return v.status();
 

@@ -48,7 +48,10 @@ absl::Status FromRegistry(const grpc::Status& s, absl::string_view what) {
 }  // namespace
 
 RegistryClient::RegistryClient(std::shared_ptr<grpc::Channel> channel, absl::Duration cache_ttl)
-    : channel_(std::move(channel)), ttl_(cache_ttl) {}
+    : units_(rv1::UnitService::NewStub(channel)),
+      agents_(rv1::AgentService::NewStub(channel)),
+      regions_(rv1::RegionService::NewStub(channel)),
+      ttl_(cache_ttl) {}
 
 bool RegistryClient::Lookup(const std::string& key, Cached& out) const {
   absl::MutexLock lock(&mu_);
@@ -75,8 +78,7 @@ absl::StatusOr<UnitFacts> RegistryClient::Unit(const platform::Call& call,
     rv1::GetUnitRequest req;
     req.set_name(key);
     rv1::Unit unit;
-    auto stub = rv1::UnitService::NewStub(channel_);
-    grpc::Status s = stub->GetUnit(OnBehalfOf(call).get(), req, &unit);
+    grpc::Status s = units_->GetUnit(OnBehalfOf(call).get(), req, &unit);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
       hit.status = absl::NotFoundError("");
     } else if (absl::Status mine = FromRegistry(s, key); !mine.ok()) {
@@ -106,8 +108,7 @@ absl::StatusOr<bool> RegistryClient::AgentActive(const platform::Call& call,
     rv1::GetAgentRequest req;
     req.set_name(key);
     rv1::Agent agent;
-    auto stub = rv1::AgentService::NewStub(channel_);
-    grpc::Status s = stub->GetAgent(OnBehalfOf(call).get(), req, &agent);
+    grpc::Status s = agents_->GetAgent(OnBehalfOf(call).get(), req, &agent);
     if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
       hit.flag = false;
     } else if (absl::Status mine = FromRegistry(s, "the agent"); !mine.ok()) {
@@ -130,8 +131,7 @@ absl::Status RegistryClient::CheckVillage(const platform::Call& call,
     req.set_code(code.str());
     req.set_expected_level(rv1::REGION_LEVEL_VILLAGE);
     rv1::ValidateRegionCodeResponse out;
-    auto stub = rv1::RegionService::NewStub(channel_);
-    grpc::Status s = stub->ValidateRegionCode(OnBehalfOf(call).get(), req, &out);
+    grpc::Status s = regions_->ValidateRegionCode(OnBehalfOf(call).get(), req, &out);
     if (absl::Status mine = FromRegistry(s, key); !mine.ok()) return mine;
     hit.flag = out.valid();
     Store(key, hit);

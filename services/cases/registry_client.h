@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "domain/region_code.h"
 #include "grpcpp/channel.h"
+#include "ibm/registry/v1/registry.grpc.pb.h"
 #include "platform/calls.h"
 
 namespace ibm::cases {
@@ -55,7 +56,10 @@ class RegistryClient {
   bool Lookup(const std::string& key, Cached& out) const;
   void Store(const std::string& key, Cached value) const;
 
-  std::shared_ptr<grpc::Channel> channel_;
+  // Made once: a stub per call would cost an allocation on every write's unit check.
+  std::unique_ptr<::ibm::registry::v1::UnitService::Stub> units_;
+  std::unique_ptr<::ibm::registry::v1::AgentService::Stub> agents_;
+  std::unique_ptr<::ibm::registry::v1::RegionService::Stub> regions_;
   absl::Duration ttl_;
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);

@@ -80,32 +80,6 @@ absl::Status RequireCaseTakes(const store::Case& c, int kind) {
       "CASE_NOT_OPEN");
 }
 
-// The staff who made a contact: ACTIVE agents of `unit_id` or officers of a satker whose
-// scope covers it (asked of the registry on the caller's behalf). Malformed names are
-// CheckContact's.
-absl::Status CheckStaff(const Core& core, const Call& call, FieldViolations& v,
-                        const google::protobuf::RepeatedPtrField<std::string>& staff,
-                        absl::string_view unit_id) {
-  for (int i = 0; i < staff.size(); ++i) {
-    const std::string field = absl::StrCat(kField, ".staff[", i, "]");
-    if (auto agent = ParseName(staff[i], kAgentPattern, field); agent.ok()) {
-      if ((*agent)[0] != unit_id) {
-        v.Add(field, "must be an agent of the case's unit");
-        continue;
-      }
-      auto active = core.registry().AgentActive(call, (*agent)[0], (*agent)[1]);
-      if (!active.ok()) return active.status();
-      if (!*active) v.Add(field, "must be an ACTIVE agent of the case's unit");
-    } else if (auto officer = ParseName(staff[i], kOfficerPattern, field); officer.ok()) {
-      auto scope = auth::Scope::OfSatker((*officer)[0]);
-      if (!scope.ok() || !scope->Covers(UnitVillage(unit_id))) {
-        v.Add(field, "must be an officer of a satker whose scope covers the case's unit");
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 void ClearOutputOnly(v1::SupportContact& c) {
   c.clear_name();
   c.clear_state();
@@ -333,7 +307,8 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
     if (!v.empty()) return v.status();
     auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
     if (!open_unit.ok()) return open_unit.status();
-    IBM_RETURN_IF_ERROR(CheckStaff(*core_, call, v, made.staff(), unit_id));
+    IBM_RETURN_IF_ERROR(
+        core_->CheckUnitPeople(call, v, absl::StrCat(kField, ".staff"), made.staff(), unit_id));
     if (!v.empty()) return v.status();
 
     const store::SupportContacts contacts(core_->dialect());
@@ -400,7 +375,8 @@ class RecoverySupportService final : public v1::RecoverySupportService::Callback
       using resource::HasPath;
       FieldViolations v;
       if (HasPath(*paths, "staff")) {
-        IBM_RETURN_IF_ERROR(CheckStaff(*core_, call, v, in.staff(), unit_id));
+        IBM_RETURN_IF_ERROR(
+            core_->CheckUnitPeople(call, v, absl::StrCat(kField, ".staff"), in.staff(), unit_id));
       }
       if (!v.empty()) return v.status();
 

@@ -502,6 +502,113 @@ TEST_P(ClientsTest, IdentityNeverReachesTheDatabaseInClear) {
   EXPECT_NE(everything.find(made.name().substr(8)), std::string::npos);  // the scan saw rows
 }
 
+// The bad fields of the client methods other than CreateClient, each named, nothing changed.
+TEST_P(ClientsTest, BadChangesNameTheField) {
+  const v1::Client made = Create(Voluntary(), Agent().get());
+  v1::Client out;
+  v1::UpdateClientRequest update;
+  update.mutable_client()->set_name(made.name());
+  update.mutable_client()->set_birth_year(1850);
+  update.mutable_update_mask()->add_paths("birth_year");
+  EXPECT_THAT(clients_->UpdateClient(Bnnk().get(), update, &out),
+              registry::HasField("client.birth_year"));
+  update.mutable_update_mask()->set_paths(0, "unit");
+  EXPECT_THAT(clients_->UpdateClient(Bnnk().get(), update, &out),
+              registry::HasField("update_mask.paths[0]"));
+  update.mutable_update_mask()->set_paths(0, "admission_path");
+  update.mutable_client()->set_admission_path(v1::ADMISSION_PATH_COMPULSORY_LEGAL);
+  EXPECT_THAT(clients_->UpdateClient(Bnnk().get(), update, &out),
+              registry::HasField("client.admission_path"));
+  update.mutable_client()->set_name("clients/");
+  EXPECT_THAT(clients_->UpdateClient(Bnnk().get(), update, &out),
+              registry::HasField("client.name"));
+
+  v1::RecordClientConsentRequest consent;
+  consent.set_name(made.name());
+  EXPECT_THAT(clients_->RecordClientConsent(Bnnk().get(), consent, &out),
+              registry::HasField("consent"));
+  *consent.mutable_consent() = Voluntary().client().consent();
+  consent.mutable_consent()->set_form_version("");
+  EXPECT_THAT(clients_->RecordClientConsent(Bnnk().get(), consent, &out),
+              registry::HasField("consent.form_version"));
+  *consent.mutable_consent() = Voluntary().client().consent();
+  consent.set_admission_path(v1::ADMISSION_PATH_VOLUNTARY_SELF_REPORT);  // already voluntary
+  EXPECT_THAT(clients_->RecordClientConsent(Bnnk().get(), consent, &out),
+              registry::HasField("admission_path"));
+
+  v1::RecordClientLegalOrderRequest order;
+  order.set_name(made.name());
+  order.set_justification("court decision received");
+  EXPECT_THAT(clients_->RecordClientLegalOrder(Bnnk().get(), order, &out),
+              registry::HasField("legal_order"));
+  order.mutable_legal_order()->set_kind(v1::LegalOrder::KIND_COURT_ORDER);
+  order.mutable_legal_order()->set_issuer("PN Bandung");
+  order.mutable_legal_order()->mutable_date()->set_year(2025);
+  order.mutable_legal_order()->mutable_date()->set_month(2);
+  order.mutable_legal_order()->mutable_date()->set_day(30);
+  order.clear_justification();
+  grpc::Status s = clients_->RecordClientLegalOrder(Bnnk().get(), order, &out);
+  EXPECT_THAT(s, registry::HasField("legal_order.number"));
+  EXPECT_THAT(s, registry::HasField("legal_order.date"));
+  EXPECT_THAT(s, registry::HasField("justification"));
+
+  v1::UpdateClientIdentityRequest identity;
+  identity.mutable_identity()->set_name(made.name() + "/identity");
+  identity.mutable_identity()->set_nik("1234");
+  identity.mutable_update_mask()->add_paths("nik");
+  identity.set_purpose(v1::IDENTITY_ACCESS_PURPOSE_CASE_WORK);
+  v1::ClientIdentity changed;
+  s = clients_->UpdateClientIdentity(Bnnk().get(), identity, &changed);
+  EXPECT_THAT(s, registry::HasField("identity.nik"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(::testing::HasSubstr("1234")));
+  identity.mutable_update_mask()->set_paths(0, "legal_order");
+  EXPECT_THAT(clients_->UpdateClientIdentity(Bnnk().get(), identity, &changed),
+              registry::HasField("update_mask.paths[0]"));
+  identity.mutable_update_mask()->set_paths(0, "phone");
+  identity.mutable_identity()->set_phone("ring me");
+  identity.set_purpose(v1::IDENTITY_ACCESS_PURPOSE_REFERRAL);
+  EXPECT_THAT(clients_->UpdateClientIdentity(Bnnk().get(), identity, &changed),
+              registry::HasField("purpose"));
+  identity.set_purpose(v1::IDENTITY_ACCESS_PURPOSE_CASE_WORK);
+  EXPECT_THAT(clients_->UpdateClientIdentity(Bnnk().get(), identity, &changed),
+              registry::HasField("identity.phone"));
+
+  v1::CloseNikMatchNoticeRequest close;
+  close.set_name("satkers/bnnk-32.73/nikMatchNotices/nnone");
+  v1::NikMatchNotice notice;
+  EXPECT_THAT(clients_->CloseNikMatchNotice(Bnnk().get(), close, &notice),
+              registry::HasField("outcome"));
+  close.set_outcome(v1::NikMatchNotice::OUTCOME_NO_ACTION);
+  EXPECT_THAT(clients_->CloseNikMatchNotice(Bnnk().get(), close, &notice),
+              registry::HasField("note"));
+  close.set_name("satkers/bnnk-32.73/notices/x");
+  EXPECT_THAT(clients_->CloseNikMatchNotice(Bnnk().get(), close, &notice),
+              registry::HasField("name"));
+
+  auto auditor = [&] { return cases_server_->As("auditor", "bnn"); };
+  v1::ListIdentityAccessRecordsRequest log;
+  v1::ListIdentityAccessRecordsResponse records;
+  log.set_parent("units/32.73.04.1001-1");
+  EXPECT_THAT(clients_->ListIdentityAccessRecords(auditor().get(), log, &records),
+              registry::HasField("parent"));
+  log.set_parent(made.name());
+  log.mutable_start_time()->set_seconds(2000);
+  log.mutable_end_time()->set_seconds(1000);
+  EXPECT_THAT(clients_->ListIdentityAccessRecords(auditor().get(), log, &records),
+              registry::HasField("start_time"));
+  log.clear_start_time();
+  log.set_page_token("not-a-token");
+  EXPECT_THAT(clients_->ListIdentityAccessRecords(auditor().get(), log, &records),
+              registry::HasField("page_token"));
+
+  // Nothing of all that changed the client.
+  v1::GetClientRequest get;
+  get.set_name(made.name());
+  ASSERT_TRUE(clients_->GetClient(Bnnk().get(), get, &out).ok());
+  EXPECT_EQ(out.etag(), made.etag());
+  EXPECT_EQ(out.birth_year(), 1998);
+}
+
 // Every create, update and void lands in the change log (names, methods, field names; never
 // values), chained like the identity access log.
 TEST_P(ClientsTest, ChangesAreLoggedInTheirTransaction) {
