@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -59,6 +60,14 @@ class Session {
   // "INSERT INTO t (a, b)", `values` holds `columns` values per row, row after row.
   absl::Status InsertRows(absl::string_view head, size_t columns, const Params& values,
                           size_t per_statement = 500);
+
+  // Runs `fn` once the transaction this body runs in has committed (never if it rolls back,
+  // and not again if the body is run again): to tell another thread of what is now durable.
+  // `fn` must be quick and must not throw.
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+
+ protected:
+  std::vector<std::function<void()>> after_commit_;
 };
 
 // "(?, ?, ?)": a tuple of n placeholders, for IN lists and VALUES.
@@ -115,6 +124,9 @@ class Database {
   // when it returns an error (which is passed through). When the engine reports a lock
   // conflict or deadlock, the whole of `fn` runs again (a few times, with back-off), so `fn`
   // must only touch the database. The connection is never reconnected inside a transaction.
+  // With group commit (OpenOptions), `fn` may run on another caller's thread, while this
+  // one waits, inside an engine transaction shared with other bodies: its own writes are
+  // rolled back alone when it fails, and it must not call Transact itself.
   virtual absl::Status Transact(TxMode mode, absl::FunctionRef<absl::Status(Session&)> fn) = 0;
 };
 
@@ -125,6 +137,12 @@ struct OpenOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
   // Connections in the pool; 0 takes the DSN's pool_size, else the driver's default.
   int pool_size = 0;
+  // SQLite: the read-write transactions of this process that arrive while one commits run
+  // together in the next engine transaction, each body under its own savepoint, with one
+  // commit (one flush) for all: group commit, which SQLite lacks and InnoDB has built in.
+  // Every caller still returns only once its own writes are durable. Off: one engine
+  // transaction per Transact (a benchmark's baseline of the engine alone).
+  bool group_commit = true;
 };
 
 // Opens (and for SQLite creates) the database a DSN names, and checks it is reachable:

@@ -77,6 +77,8 @@ namespace internal {
 namespace {
 constexpr absl::string_view kConflictPayload = "ibm.sql/conflict";
 constexpr int kMaxTransactAttempts = 5;
+// The most read-write bodies one group-committed transaction runs.
+constexpr size_t kMaxGroup = 64;
 }  // namespace
 
 absl::Status Conflict(absl::string_view message) {
@@ -107,13 +109,24 @@ class PooledDatabase::Lease {
   std::unique_ptr<Connection> conn_;
 };
 
+std::vector<std::function<void()>> Connection::TakeAfterCommit(size_t from) {
+  std::vector<std::function<void()>> taken;
+  if (from >= after_commit_.size()) return taken;
+  taken.assign(std::make_move_iterator(after_commit_.begin() + from),
+               std::make_move_iterator(after_commit_.end()));
+  after_commit_.resize(from);
+  return taken;
+}
+
 PooledDatabase::PooledDatabase(Dialect dialect, int max_size, absl::Duration acquire_timeout,
-                               absl::Duration validate_after_idle, ConnectionFactory factory)
+                               absl::Duration validate_after_idle, ConnectionFactory factory,
+                               bool group_commit)
     : dialect_(dialect),
       max_size_(max_size),
       acquire_timeout_(acquire_timeout),
       validate_after_idle_(validate_after_idle),
-      factory_(std::move(factory)) {}
+      factory_(std::move(factory)),
+      group_commit_(group_commit) {}
 
 PooledDatabase::~PooledDatabase() {
   absl::MutexLock lock(&mu_);
@@ -197,16 +210,28 @@ absl::StatusOr<std::vector<Row>> PooledDatabase::Query(absl::string_view sql,
   return (*lease)->Query(sql, params);
 }
 
+namespace {
+void RunAll(std::vector<std::function<void()>> callbacks) {
+  for (auto& fn : callbacks) fn();
+}
+}  // namespace
+
 absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Status(Session&)> fn) {
+  if (group_commit_ && mode == TxMode::kReadWrite) return TransactGrouped(fn);
   absl::Duration backoff = absl::Milliseconds(2);
   absl::Status status;
   for (int attempt = 1; attempt <= kMaxTransactAttempts; ++attempt) {
     auto lease = Acquire();
     if (!lease.ok()) return lease.status();
     Connection& conn = **lease;
+    conn.DropAfterCommit(0);
     if (mode == TxMode::kAutocommitRead) {
       status = fn(conn);
-      if (!IsConflict(status)) return status;
+      if (!IsConflict(status)) {
+        auto callbacks = conn.TakeAfterCommit();
+        if (status.ok()) RunAll(std::move(callbacks));
+        return status;
+      }
       absl::SleepFor(backoff);
       backoff *= 2;
       continue;
@@ -219,6 +244,7 @@ absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Statu
         // Whatever escapes the body (the call runner makes it INTERNAL) must not leave the
         // transaction open on a pooled connection: its locks, or a stale snapshot.
         if (!conn.broken()) conn.Rollback().IgnoreError();
+        conn.DropAfterCommit(0);
         throw;
       }
       if (status.ok()) {
@@ -227,12 +253,108 @@ absl::Status PooledDatabase::Transact(TxMode mode, absl::FunctionRef<absl::Statu
         conn.Rollback().IgnoreError();  // the caller's error is what matters
       }
     }
+    auto callbacks = conn.TakeAfterCommit();
+    if (status.ok()) {
+      RunAll(std::move(callbacks));
+      return status;
+    }
     if (!IsConflict(status)) return status;
     if (!conn.broken()) conn.Rollback().IgnoreError();
     absl::SleepFor(backoff);
     backoff *= 2;
   }
   return status;
+}
+
+// One caller's body in a group, and what became of it.
+struct PooledDatabase::Write {
+  absl::FunctionRef<absl::Status(Session&)> fn;
+  absl::Status status;
+  std::exception_ptr exception;
+  std::vector<std::function<void()>> after_commit;
+  bool done = false;
+};
+
+absl::Status PooledDatabase::TransactGrouped(absl::FunctionRef<absl::Status(Session&)> fn) {
+  Write me{fn};
+  group_mu_.Lock();
+  waiting_.push_back(&me);
+  auto my_turn = [this, &me]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mu_) {
+    return me.done || !group_running_;
+  };
+  // Until a group has run this body: either another caller's, or one this caller leads
+  // (of the longest-waiting bodies, bounded so that one slow group does not hold every
+  // writer; when this body is not among them, it waits for, or leads, a later one).
+  for (group_mu_.Await(absl::Condition(&my_turn)); !me.done;
+       group_mu_.Await(absl::Condition(&my_turn))) {
+    group_running_ = true;
+    const size_t n = std::min(waiting_.size(), kMaxGroup);
+    std::vector<Write*> group(waiting_.begin(), waiting_.begin() + n);
+    waiting_.erase(waiting_.begin(), waiting_.begin() + n);
+    group_mu_.Unlock();
+    RunGroup(group);
+    group_mu_.Lock();
+    for (Write* w : group) w->done = true;
+    group_running_ = false;
+  }
+  group_mu_.Unlock();
+  if (me.exception) std::rethrow_exception(me.exception);
+  if (me.status.ok()) RunAll(std::move(me.after_commit));
+  return me.status;
+}
+
+void PooledDatabase::RunGroup(const std::vector<Write*>& group) {
+  auto fail_all = [&](const absl::Status& status) {
+    for (Write* w : group) {
+      if (w->status.ok() && w->exception == nullptr) w->status = status;
+      w->after_commit.clear();
+    }
+  };
+  absl::Duration backoff = absl::Milliseconds(2);
+  absl::Status status;
+  for (int attempt = 1; attempt <= kMaxTransactAttempts; ++attempt) {
+    auto lease = Acquire();
+    if (!lease.ok()) return fail_all(lease.status());
+    Connection& conn = **lease;
+    conn.DropAfterCommit(0);
+    status = conn.Begin(TxMode::kReadWrite);
+    if (!status.ok() && !IsConflict(status)) return fail_all(status);
+    for (size_t i = 0; status.ok() && i < group.size(); ++i) {
+      Write& w = *group[i];
+      w.status = absl::OkStatus();
+      w.exception = nullptr;
+      w.after_commit.clear();
+      if (status = conn.Exec("SAVEPOINT group_write").status(); !status.ok()) break;
+      const size_t mark = conn.after_commit_count();
+      absl::Status own;
+      try {
+        own = w.fn(conn);
+      } catch (...) {
+        w.exception = std::current_exception();
+        own = absl::InternalError("the transaction body threw");
+      }
+      if (IsConflict(own)) {  // the engine's lock, held elsewhere: the group runs again
+        status = own;
+        break;
+      }
+      if (own.ok()) {
+        status = conn.Exec("RELEASE group_write").status();
+        w.after_commit = conn.TakeAfterCommit(mark);
+      } else {
+        w.status = own;
+        conn.DropAfterCommit(mark);
+        status = conn.Exec("ROLLBACK TO group_write").status();
+        if (status.ok()) status = conn.Exec("RELEASE group_write").status();
+      }
+    }
+    if (status.ok()) status = conn.Commit();
+    if (status.ok()) return;
+    if (!conn.broken()) conn.Rollback().IgnoreError();
+    if (!IsConflict(status)) return fail_all(status);
+    absl::SleepFor(backoff);
+    backoff *= 2;
+  }
+  fail_all(status);  // still the engine's lock conflict: ABORTED, as Transact's
 }
 
 }  // namespace internal

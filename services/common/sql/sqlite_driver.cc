@@ -227,7 +227,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenSqlite(const Dsn& dsn, const OpenO
   const absl::Duration busy = options.busy_timeout;
   auto db = std::make_unique<internal::PooledDatabase>(
       Dialect{Engine::kSqlite}, size, options.acquire_timeout, absl::InfiniteDuration(),
-      [path, busy] { return SqliteConnection::Open(path, busy); });
+      [path, busy] { return SqliteConnection::Open(path, busy); }, options.group_commit);
   if (auto s = db->Ping(); !s.ok()) return s;
   return db;
 }

@@ -1,6 +1,7 @@
 // The SQL layer against both real engines: a temp SQLite file and the private MariaDB.
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -247,6 +248,93 @@ TEST_P(SqlTest, ConcurrentWritersLoseNoUpdate) {
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(db_->Query("SELECT n FROM counter")->front().Int(0), kWriters * kEach);
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM log")->front().Int(0), kWriters * kEach);
+}
+
+// Concurrent writers, some failing, some throwing: each keeps its own outcome, whether its
+// body ran in a transaction of its own or (SQLite's group commit) in another caller's,
+// and its after-commit callbacks run only if its writes committed.
+TEST_P(SqlTest, EachConcurrentWriterKeepsItsOwnOutcome) {
+  Create("CREATE TABLE t (k BIGINT PRIMARY KEY) {TABLE_OPTIONS}");
+  constexpr int kWriters = 24;
+  absl::Notification others_waiting;
+  std::atomic<int> callbacks{0}, ran_elsewhere{0};
+  std::vector<absl::Status> outcome(kWriters);
+  std::vector<bool> threw(kWriters, false);
+  auto write = [&](int k) {
+    const std::thread::id caller = std::this_thread::get_id();
+    try {
+      outcome[k] = db_->Transact(TxMode::kReadWrite, [&](Session& s) -> absl::Status {
+        if (std::this_thread::get_id() != caller) ++ran_elsewhere;
+        if (auto r = s.Exec("INSERT INTO t VALUES (?)", {k}); !r.ok()) return r.status();
+        // The first writer holds its transaction until the others queue up behind it.
+        if (k == 0) others_waiting.WaitForNotification();
+        s.AfterCommit([&] { ++callbacks; });
+        if (k % 3 == 1) return absl::FailedPreconditionError(absl::StrCat("writer ", k));
+        if (k % 5 == 2) throw std::runtime_error("a bug in the handler");
+        if (k % 7 == 3) return s.Exec("INSERT INTO t VALUES (0)").status();  // duplicate
+        return absl::OkStatus();
+      });
+    } catch (const std::runtime_error&) {
+      threw[k] = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(write, 0);
+  absl::SleepFor(absl::Milliseconds(50));
+  for (int k = 1; k < kWriters; ++k) threads.emplace_back(write, k);
+  absl::SleepFor(absl::Milliseconds(200));
+  others_waiting.Notify();
+  for (auto& t : threads) t.join();
+
+  int committed = 0;
+  for (int k = 0; k < kWriters; ++k) {
+    const bool fails = k % 3 == 1, throws = !fails && k % 5 == 2,
+               duplicate = !fails && !throws && k % 7 == 3;
+    EXPECT_EQ(threw[k], throws) << k;
+    if (fails) {
+      EXPECT_EQ(outcome[k].code(), absl::StatusCode::kFailedPrecondition) << k;
+      EXPECT_EQ(outcome[k].message(), absl::StrCat("writer ", k));
+    } else if (duplicate) {
+      EXPECT_EQ(outcome[k].code(), absl::StatusCode::kAlreadyExists) << k << outcome[k];
+    } else if (!throws) {
+      EXPECT_TRUE(outcome[k].ok()) << k << outcome[k];
+      ++committed;
+    }
+    auto row = db_->Query("SELECT k FROM t WHERE k = ?", {k});
+    ASSERT_TRUE(row.ok());
+    EXPECT_EQ(row->size(), (fails || throws || duplicate) ? 0u : 1u) << k;
+  }
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM t")->front().Int(0), committed);
+  EXPECT_EQ(callbacks, committed);
+  // SQLite groups the writers that waited into one transaction, run by one of them.
+  if (GetParam() == "sqlite") EXPECT_GT(ran_elsewhere, 0);
+}
+
+// Without group commit (a benchmark's engine-only baseline), every body runs on its
+// caller's thread, in a transaction of its own.
+TEST_P(SqlTest, WithoutGroupCommitEachWriterRunsAlone) {
+  OpenOptions opts;
+  opts.group_commit = false;
+  auto db = test_db_->Open(opts);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k BIGINT PRIMARY KEY)").ok());
+  std::atomic<int> ran_elsewhere{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 8; ++k) {
+    threads.emplace_back([&, k] {
+      const std::thread::id caller = std::this_thread::get_id();
+      EXPECT_TRUE((*db)
+                      ->Transact(TxMode::kReadWrite,
+                                 [&](Session& s) {
+                                   if (std::this_thread::get_id() != caller) ++ran_elsewhere;
+                                   return s.Exec("INSERT INTO t VALUES (?)", {k}).status();
+                                 })
+                      .ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ran_elsewhere, 0);
+  EXPECT_EQ((*db)->Query("SELECT COUNT(*) FROM t")->front().Int(0), 8);
 }
 
 TEST_P(SqlTest, BusyPoolAnswersResourceExhaustedInsteadOfHanging) {
