@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/crypto.h"
+#include "base/logging.h"
 #include "base/macros.h"
 
 namespace ibm::audit {
@@ -14,10 +15,39 @@ constexpr char kColumns[] =
     "seq, resource, action, actor, actor_satker, change_time, fields, summary, request_id, "
     "chain_key, chain_hash";
 
+// The columns of a queued entry, in the order they are read back.
+constexpr char kQueueColumns[] =
+    "qid, resource, action, actor, actor_satker, change_time, fields, summary, request_id, "
+    "entry_key, entry_mac";
+
 // Length-prefixed, so that no two different entries have the same canonical form.
 void AppendField(std::string* out, absl::string_view field) {
   absl::StrAppend(out, field.size(), ":", field, "|");
 }
+
+std::string Canonical(const Entry& e) {
+  std::string canonical;
+  AppendField(&canonical, e.resource);
+  AppendField(&canonical, absl::StrCat(e.action));
+  AppendField(&canonical, e.actor);
+  AppendField(&canonical, e.actor_satker);
+  AppendField(&canonical, absl::StrCat(e.time_us));
+  AppendField(&canonical, e.fields);
+  AppendField(&canonical, e.summary);
+  AppendField(&canonical, e.request_id);
+  return canonical;
+}
+
+Entry EntryFromRow(const sql::Row& row) {
+  return Entry{row.Text("resource"),   static_cast<int>(row.Int("action")),
+               row.Text("actor"),      row.Text("actor_satker"),
+               row.Int("change_time"), row.Text("fields"),
+               row.Text("summary"),    row.Text("request_id")};
+}
+
+// Multi-row statements of a few fixed sizes only, so that each connection prepares at
+// most three shapes of them (sql::kMaxCachedStatements).
+constexpr size_t kChunks[] = {64, 8, 1};
 
 }  // namespace
 
@@ -31,21 +61,33 @@ std::vector<std::string> ChainMigration(absl::string_view table) {
                    "NULL, last_hash VARCHAR(64) NOT NULL, head_key VARCHAR(40) NOT NULL, "
                    "head_mac VARCHAR(64) NOT NULL) {TABLE_OPTIONS}"),
       // Entries already there are before the chain: it starts after the last of them. The
-      // head's MAC is written by the service on its first start (SealHead), as the key is
-      // not in the database.
+      // head's MAC is written when the first entry is chained, as the key is not in the
+      // database; until then the unsealed head is genuine only while it is empty.
       absl::StrCat("INSERT INTO ", t, "_head (id, start_seq, last_seq, last_hash, head_key, ",
                    "head_mac) SELECT 1, COALESCE(MAX(seq), 0), COALESCE(MAX(seq), 0), '', '', '' ",
                    "FROM ", t, " WHERE NOT EXISTS (SELECT 1 FROM ", t, "_head)"),
   };
 }
 
+std::vector<std::string> QueueMigration(absl::string_view table, int summary_chars) {
+  return {absl::StrCat(
+      "CREATE TABLE IF NOT EXISTS ", table, "_queue (qid {AUTO_ID}, ",
+      "resource VARCHAR(200) NOT NULL, action INT NOT NULL, actor VARCHAR(200) NOT NULL, ",
+      "actor_satker VARCHAR(40) NOT NULL, change_time BIGINT NOT NULL, ",
+      "fields VARCHAR(1000) NOT NULL, summary VARCHAR(", summary_chars, ") NOT NULL, ",
+      "request_id VARCHAR(100) NOT NULL, entry_key VARCHAR(40) NOT NULL, ",
+      "entry_mac VARCHAR(64) NOT NULL) {TABLE_OPTIONS}")};
+}
+
 AuditLog::AuditLog(std::string table, std::string service,
                    std::shared_ptr<const platform::FieldSealer> keys, sql::Dialect dialect)
     : table_(std::move(table)),
       head_(table_ + "_head"),
+      queue_(table_ + "_queue"),
       service_(std::move(service)),
       keys_(std::move(keys)),
-      dialect_(dialect) {}
+      dialect_(dialect),
+      doorbell_(std::make_shared<Doorbell>()) {}
 
 std::string AuditLog::Hash(absl::string_view key_id, absl::string_view previous, int64_t seq,
                            const Entry& e) const {
@@ -54,14 +96,15 @@ std::string AuditLog::Hash(absl::string_view key_id, absl::string_view previous,
   std::string canonical;
   AppendField(&canonical, previous);
   AppendField(&canonical, absl::StrCat(seq));
-  AppendField(&canonical, e.resource);
-  AppendField(&canonical, absl::StrCat(e.action));
-  AppendField(&canonical, e.actor);
-  AppendField(&canonical, e.actor_satker);
-  AppendField(&canonical, absl::StrCat(e.time_us));
-  AppendField(&canonical, e.fields);
-  AppendField(&canonical, e.summary);
-  AppendField(&canonical, e.request_id);
+  canonical += Canonical(e);
+  AppendField(&canonical, key_id);
+  return absl::BytesToHexString(platform::HmacSha256(*key, canonical));
+}
+
+std::string AuditLog::EntryMac(absl::string_view key_id, const Entry& e) const {
+  auto key = keys_->DerivedKey(key_id, absl::StrCat("audit-queue|", service_));
+  if (!key.ok()) return "";
+  std::string canonical = Canonical(e);
   AppendField(&canonical, key_id);
   return absl::BytesToHexString(platform::HmacSha256(*key, canonical));
 }
@@ -91,7 +134,47 @@ bool AuditLog::GenuineHead(const sql::Row& head) const {
 }
 
 absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
-  // The head row is the chain's lock: one appender at a time, in sequence order.
+  const std::string& key_id = keys_->sealing_key_id();
+  const std::string mac = EntryMac(key_id, e);
+  if (mac.empty()) return IBM_BUG("the sealing key cannot derive the audit queue key");
+  auto r = s.Exec(absl::StrCat("INSERT INTO ", queue_,
+                               " (resource, action, actor, actor_satker, change_time, fields, "
+                               "summary, request_id, entry_key, entry_mac) VALUES (?, ?, ?, ?, ?, "
+                               "?, ?, ?, ?, ?)"),
+                  {e.resource, e.action, e.actor, e.actor_satker, e.time_us, e.fields, e.summary,
+                   e.request_id, key_id, mac});
+  if (!r.ok()) return r.status();
+  s.AfterCommit([bell = doorbell_] { bell->Ring(); });
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> AuditLog::Sequence(sql::Database& db, int64_t limit) const {
+  int64_t chained = 0;
+  IBM_RETURN_IF_ERROR(db.Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) {
+    auto n = SequenceIn(s, limit);
+    if (!n.ok()) return n.status();
+    chained = *n;
+    return absl::OkStatus();
+  }));
+  return chained;
+}
+
+absl::Status AuditLog::SequenceAll(sql::Database& db) const {
+  constexpr int64_t kBatch = 500;
+  // Only what is queued now: entries appended meanwhile are the sequencer's.
+  auto queued = db.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", queue_));
+  if (!queued.ok()) return queued.status();
+  for (int64_t left = queued->front().Int("n"); left > 0;) {
+    auto n = Sequence(db, kBatch);
+    if (!n.ok()) return n.status();
+    if (*n < kBatch) break;
+    left -= *n;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> AuditLog::SequenceIn(sql::Session& s, int64_t limit) const {
+  // The head row is the chain's lock: one sequencer at a time (of any replica), in order.
   auto head =
       s.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash, head_key, head_mac FROM ", head_,
                            " WHERE id = 1", dialect_.ForUpdate()));
@@ -101,33 +184,129 @@ absl::Status AuditLog::Append(sql::Session& s, const Entry& e) const {
     return absl::FailedPreconditionError(absl::StrCat(
         "the audit log's head was changed outside the service; run 'ibmctl audit verify'"));
   }
+  auto queued = s.Query(
+      absl::StrCat("SELECT ", kQueueColumns, " FROM ", queue_, " ORDER BY qid LIMIT ?"), {limit});
+  if (!queued.ok()) return queued.status();
+  if (queued->empty()) return 0;
   const int64_t start = head->front().Int("start_seq");
-  const int64_t seq = head->front().Int("last_seq") + 1;
-  const std::string previous = head->front().Text("last_hash");
+  int64_t seq = head->front().Int("last_seq");
+  std::string previous = head->front().Text("last_hash");
   // Entries written past the head were not chained (a replica of an older version still
   // writing during an upgrade): stop rather than collide with them.
-  auto past = s.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", table_, " WHERE seq >= ?"), {seq});
+  auto past = s.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", table_, " WHERE seq > ?"), {seq});
   if (!past.ok()) return past.status();
   if (past->front().Int("n") > 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("the audit log has entries past its head (", seq - 1,
+        absl::StrCat("the audit log has entries past its head (", seq,
                      "): something wrote them outside the chain, e.g. an older replica during "
                      "an upgrade; stop it, then run 'ibmctl audit verify'"));
   }
   const std::string& key_id = keys_->sealing_key_id();
-  const std::string hash = Hash(key_id, previous, seq, e);
-  if (hash.empty()) return IBM_BUG("the sealing key cannot derive the audit chain key");
-  auto r = s.Exec(absl::StrCat("INSERT INTO ", table_, " (", kColumns,
-                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                  {seq, e.resource, e.action, e.actor, e.actor_satker, e.time_us, e.fields,
-                   e.summary, e.request_id, key_id, hash});
-  if (!r.ok()) return r.status();
-  const std::string mac = HeadMac(key_id, start, seq, hash);
-  r = s.Exec(
+  sql::Params rows;
+  std::vector<int64_t> qids;
+  for (const sql::Row& row : *queued) {
+    Entry e = EntryFromRow(row);
+    const std::string expected = EntryMac(row.Text("entry_key"), e);
+    if (expected.empty() || expected != row.Text("entry_mac")) {
+      // Changed (or forged) while queued: never chained as it stands. The chain records,
+      // in its place, that queue position N was tampered with.
+      platform::Log(platform::LogLevel::kError,
+                    "audit: a queued entry was changed before it was chained",
+                    {{"table", table_}, {"queue_position", row.Int("qid")}});
+      e = Entry{absl::StrCat(table_, "_queue/", row.Int("qid")),
+                kTamperedQueueEntry,
+                "audit-sequencer",
+                service_,
+                e.time_us,
+                "",
+                "queued entry changed before it was chained",
+                ""};
+    }
+    ++seq;
+    const std::string hash = Hash(key_id, previous, seq, e);
+    if (hash.empty()) return IBM_BUG("the sealing key cannot derive the audit chain key");
+    for (sql::Value v : sql::Params{seq, e.resource, e.action, e.actor, e.actor_satker, e.time_us,
+                                    e.fields, e.summary, e.request_id, key_id, hash}) {
+      rows.push_back(std::move(v));
+    }
+    qids.push_back(row.Int("qid"));
+    previous = hash;
+  }
+  constexpr size_t kColumnCount = 11;
+  const std::string insert = absl::StrCat("INSERT INTO ", table_, " (", kColumns, ")");
+  for (size_t at = 0, left = qids.size(); left > 0;) {
+    for (size_t chunk : kChunks) {
+      if (chunk > left) continue;
+      sql::Params part(rows.begin() + at * kColumnCount,
+                       rows.begin() + (at + chunk) * kColumnCount);
+      IBM_RETURN_IF_ERROR(s.InsertRows(insert, kColumnCount, part, chunk));
+      sql::Params ids(qids.begin() + at, qids.begin() + at + chunk);
+      auto gone = s.Exec(
+          absl::StrCat("DELETE FROM ", queue_, " WHERE qid IN ", sql::Placeholders(chunk)), ids);
+      if (!gone.ok()) return gone.status();
+      if (*gone != static_cast<int64_t>(chunk)) {
+        return absl::AbortedError("audit queue entries went away while being chained");
+      }
+      at += chunk;
+      left -= chunk;
+      break;
+    }
+  }
+  const std::string mac = HeadMac(key_id, start, seq, previous);
+  auto r = s.Exec(
       absl::StrCat("UPDATE ", head_,
                    " SET last_seq = ?, last_hash = ?, head_key = ?, head_mac = ? WHERE id = 1"),
-      {seq, hash, key_id, mac});
-  return r.status();
+      {seq, previous, key_id, mac});
+  if (!r.ok()) return r.status();
+  return static_cast<int64_t>(qids.size());
+}
+
+void AuditLog::Doorbell::Ring() {
+  absl::MutexLock lock(&mu_);
+  rung_ = true;
+}
+
+bool AuditLog::Doorbell::Wait(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return rung_ || stopped_; };
+  mu_.AwaitWithTimeout(absl::Condition(&woken), timeout);
+  rung_ = false;
+  return !stopped_;
+}
+
+void AuditLog::Doorbell::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
+}
+
+Sequencer::Sequencer(sql::Database* db, std::vector<const AuditLog*> logs, Options options)
+    : db_(db), options_(options), logs_(std::move(logs)) {
+  for (const AuditLog* log : logs_) threads_.emplace_back([this, log] { Run(log); });
+}
+
+Sequencer::~Sequencer() {
+  for (const AuditLog* log : logs_) log->doorbell().Stop();
+  for (std::thread& t : threads_) t.join();
+}
+
+void Sequencer::Run(const AuditLog* log) {
+  bool running = true;
+  while (running) {
+    // At start (what a crash left), when rung, at every tick; a last pass when stopped.
+    absl::Status s = log->SequenceAll(*db_);
+    if (!s.ok()) {
+      platform::Log(platform::LogLevel::kError,
+                    "audit: chaining queued entries failed; retried at the next tick",
+                    {{"table", log->table()}, {"error", std::string(s.message())}});
+    }
+    running = log->doorbell().Wait(options_.tick);
+    if (running) absl::SleepFor(options_.gather);
+  }
+  if (absl::Status s = log->SequenceAll(*db_); !s.ok()) {
+    platform::Log(platform::LogLevel::kError,
+                  "audit: entries left queued at stop; chained at the next start",
+                  {{"table", log->table()}, {"error", std::string(s.message())}});
+  }
 }
 
 absl::StatusOr<VerifyReport> AuditLog::Verify(sql::Database& db, int64_t after_seq, int64_t limit,
@@ -152,6 +331,9 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
   if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
   const int64_t start = head->front().Int("start_seq");
   report.head_seq = head->front().Int("last_seq");
+  auto queued = db.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", queue_));
+  if (!queued.ok()) return queued.status();
+  report.queued = queued->front().Int("n");
   const std::string head_hash = head->front().Text("last_hash");
   if (!GenuineHead(head->front())) {
     report.broken_seq = report.head_seq;
@@ -218,6 +400,12 @@ absl::Status AuditLog::VerifyIn(sql::Session& db, int64_t after_seq, int64_t lim
             keys_->DerivedKey(key_id, "").ok()
                 ? "its content or its place in the chain was changed"
                 : absl::StrCat("it names key '", key_id, "', which is not in the key file");
+        return absl::OkStatus();
+      }
+      if (e.action == kTamperedQueueEntry) {
+        report.broken_seq = seq;
+        report.problem = absl::StrCat("it records that ", e.resource,
+                                      " was changed in the queue before it was chained");
         return absl::OkStatus();
       }
       previous = row.Text(10);

@@ -8,28 +8,42 @@
 // The chain key is derived from the service's field-encryption key (--field_keys), which
 // lives outside the database and its backups: someone who can write the database can
 // change or delete entries but cannot make a chain that verifies. A one-row head table
-// holds the last sequence and hash, so a truncated log is found too. Appends serialize on
-// that row (SELECT ... FOR UPDATE on MySQL; SQLite writers are serialized anyway). The head
-// is MAC'd under the same key, so moving the chain's start, or cutting the end and
-// rewriting the head, is found too. What the database alone cannot show is a rollback of
-// the whole log to an older consistent state (older entries with their older head):
-// compare the head sequence 'ibmctl audit verify' prints with one recorded elsewhere.
+// holds the last sequence and hash, so a truncated log is found too. The head is MAC'd
+// under the same key, so moving the chain's start, or cutting the end and rewriting the
+// head, is found too. What the database alone cannot show is a rollback of the whole log to
+// an older consistent state (older entries with their older head): compare the head
+// sequence 'ibmctl audit verify' prints with one recorded elsewhere.
+//
+// Appending and chaining are two steps, as in a transparency log's queue and sequencer
+// (Trillian's): Append() writes the entry into the log's queue (`<table>_queue`) in the
+// writer's own transaction, so the entry exists exactly when the change committed, with a
+// MAC of its own under the chain key. A Sequencer then chains what is queued, in queue
+// order, many entries per transaction, under the head row's lock. Writers therefore never
+// wait on each other for the head (which held every writer's commit, flush included, one at
+// a time), and several replicas' sequencers take turns on the head row. Between its commit
+// and its chaining (milliseconds; at most --tick after a crash, at the next start) an entry
+// is protected by its own MAC: a changed queued entry is never chained as it stands, but
+// replaced in the chain by a record of the tampering (Verify reports it); a queued entry
+// deleted in that window is not found.
 //
 // Keys: each entry names the key that chained it (the first --field_keys line then). Keep
 // every key an entry names in the key file, or those entries cannot be verified.
 //
 // Verify() walks the chain in order and reports the first broken entry: a changed or
-// forged entry (its hash), a deleted one (a gap in the sequence), or a cut end (the head).
-// Entries written before a service adopted the chain (its migration) are reported as such
-// and not verified.
+// forged entry (its hash), a deleted one (a gap in the sequence), a cut end (the head), or
+// the chained record of a queued entry that was changed. Entries written before a service
+// adopted the chain (its migration) are reported as such and not verified.
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "base/sealing.h"
 #include "sql/database.h"
 
@@ -46,12 +60,21 @@ struct Entry {
   std::string request_id;
 };
 
+// The action of the chained record that replaces a queued entry found changed before it
+// was chained (its summary names the queue position).
+inline constexpr int kTamperedQueueEntry = -1;
+
 // The columns an audit table must have (besides the service's own):
 //   seq BIGINT primary key, resource, action, actor, actor_satker, change_time, fields,
 //   summary, request_id, chain_key VARCHAR(40), chain_hash VARCHAR(64)
 // and a head table (`<table>_head`: id INT PRIMARY KEY, start_seq, last_seq, last_hash).
 // ChainMigration() gives the statements that add them to an existing table.
 std::vector<std::string> ChainMigration(absl::string_view table);
+// The queue (`<table>_queue`): entries appended and not chained yet, with the columns of an
+// entry as the audit table has them (resource VARCHAR(200), actor VARCHAR(200), actor_satker
+// VARCHAR(40), fields VARCHAR(1000), request_id VARCHAR(100); the summary's length is the
+// table's own), so that whatever was queued fits the table.
+std::vector<std::string> QueueMigration(absl::string_view table, int summary_chars);
 
 struct VerifyReport {
   int64_t verified = 0;        // entries whose hash and sequence were checked
@@ -60,6 +83,7 @@ struct VerifyReport {
   int64_t broken_seq = 0;      // the first broken entry (0: none found)
   std::string problem;         // what is wrong with it
   int64_t next_after_seq = 0;  // where to continue (0: the end was reached)
+  int64_t queued = 0;          // entries committed and not chained yet
 };
 
 class AuditLog {
@@ -68,8 +92,15 @@ class AuditLog {
   AuditLog(std::string table, std::string service,
            std::shared_ptr<const platform::FieldSealer> keys, sql::Dialect dialect);
 
-  // Appends `entry` in the caller's transaction (committed, or rolled back, with it).
+  // Appends `entry` to the queue in the caller's transaction (committed, or rolled back,
+  // with it); once it commits, the sequencer, if one runs, is told.
   absl::Status Append(sql::Session& s, const Entry& entry) const;
+
+  // Chains at most `limit` queued entries, in queue order, in one transaction of its own;
+  // yields how many it chained (fewer than `limit`: the queue is empty for now).
+  absl::StatusOr<int64_t> Sequence(sql::Database& db, int64_t limit = 500) const;
+  // Chains everything queued now: before a read that must see every committed entry.
+  absl::Status SequenceAll(sql::Database& db) const;
 
   // Verifies at most `limit` entries after `after_seq` (0: from the start). Continue with
   // next_after_seq until it is 0; the head is checked when the end is reached.
@@ -78,19 +109,63 @@ class AuditLog {
 
   const std::string& table() const { return table_; }
 
+  // Rung after each commit that appended (the sequencer waits on it).
+  class Doorbell {
+   public:
+    void Ring();
+    // Waits until rung or `timeout` passed; false when Stop() was called.
+    bool Wait(absl::Duration timeout);
+    void Stop();
+
+   private:
+    absl::Mutex mu_;
+    bool rung_ ABSL_GUARDED_BY(mu_) = false;
+    bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  };
+  Doorbell& doorbell() const { return *doorbell_; }
+
  private:
   std::string Hash(absl::string_view key_id, absl::string_view previous, int64_t seq,
                    const Entry& e) const;
   std::string HeadMac(absl::string_view key_id, int64_t start_seq, int64_t last_seq,
                       absl::string_view last_hash) const;
+  std::string EntryMac(absl::string_view key_id, const Entry& e) const;
+  absl::StatusOr<int64_t> SequenceIn(sql::Session& s, int64_t limit) const;
   bool GenuineHead(const sql::Row& head) const;
 
   absl::Status VerifyIn(sql::Session& s, int64_t after_seq, int64_t limit, absl::Time deadline,
                         VerifyReport* report) const;
 
-  std::string table_, head_, service_;
+  std::string table_, head_, queue_, service_;
   std::shared_ptr<const platform::FieldSealer> keys_;
   sql::Dialect dialect_;
+  std::shared_ptr<Doorbell> doorbell_;
+};
+
+// Chains a service's audit logs in the background: when entries are appended (after a
+// short pause that lets a burst gather into one transaction), and every `tick` in any case
+// (entries left by a crash, or by another replica whose sequencer stopped). Errors are
+// logged and retried at the next tick. The destructor stops it, after a last pass.
+class Sequencer {
+ public:
+  struct Options {
+    absl::Duration gather = absl::Milliseconds(1);
+    absl::Duration tick = absl::Milliseconds(500);
+  };
+  // `db` and the logs must outlive the sequencer.
+  Sequencer(sql::Database* db, std::vector<const AuditLog*> logs, Options options);
+  Sequencer(sql::Database* db, std::vector<const AuditLog*> logs)
+      : Sequencer(db, std::move(logs), Options{}) {}
+  ~Sequencer();
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+ private:
+  void Run(const AuditLog* log);
+  sql::Database* db_;
+  Options options_;
+  std::vector<const AuditLog*> logs_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace ibm::audit
