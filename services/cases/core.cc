@@ -40,7 +40,9 @@ Core::Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::T
       registry_(std::move(registry)),
       identity_log_("identity_access", "cases", keys_.sealer, db->dialect()),
       change_log_("changes", "cases", keys_.sealer, db->dialect()),
-      creates_("create_requests", db->dialect()) {}
+      creates_("create_requests", db->dialect()),
+      sequencer_(std::make_unique<audit::Sequencer>(
+          db, std::vector<const audit::AuditLog*>{&identity_log_, &change_log_})) {}
 
 std::string Core::NikIndex(absl::string_view nik) const {
   auto key = keys_.nik_index->DerivedKey(NikIndexKeyId(), "nik-index");

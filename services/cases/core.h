@@ -131,6 +131,7 @@ class Core {
   audit::AuditLog identity_log_;
   audit::AuditLog change_log_;
   resource::CreateRequests creates_;
+  std::unique_ptr<audit::Sequencer> sequencer_;  // last: stopped before the logs go
 };
 
 // The role as the identity access log names it: "officer", "agent", "system:referrals".

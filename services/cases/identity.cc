@@ -469,6 +469,8 @@ ServerUnaryReactor* ClientService::ListIdentityAccessRecords(
     }
     const store::Clients clients(core_->dialect());
     std::vector<store::IdentityAccessRow> rows;
+    // Every access committed is listed: chain what is still queued first.
+    IBM_RETURN_IF_ERROR(core_->identity_log().SequenceAll(core_->db()));
     IBM_RETURN_IF_ERROR(core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) {
       rows.clear();
       const Principal& caller = *call.caller;

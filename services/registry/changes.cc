@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/macros.h"
 #include "registry/services.h"
 
 namespace ibm::registry {
@@ -65,6 +66,8 @@ ServerUnaryReactor* ChangeLogService::ListChanges(CallbackServerContext* ctx,
     if (!page->after.empty() && !absl::SimpleAtoi(page->after, &after)) {
       return platform::InvalidField("page_token", "is not a page token of this service");
     }
+    // Every change committed is listed: chain what is still queued first.
+    IBM_RETURN_IF_ERROR(core_->audit().SequenceAll(core_->db()));
     auto rows = core_->db().Query(
         "SELECT seq, resource, action, actor, actor_satker, change_time, fields, summary, "
         "request_id FROM changes WHERE (resource = ? OR (resource >= ? AND resource < ?)) "
@@ -103,6 +106,10 @@ ServerUnaryReactor* ChangeLogService::VerifyChanges(CallbackServerContext* ctx,
       v.Add("max_entries", "must be 0-1,000,000 (0: 100,000)");
     }
     if (!v.empty()) return v.status();
+    // Chain what is queued first. If the log was tampered with, chaining refuses and the
+    // entries stay queued: the report below names the damage and counts them.
+    absl::Status chained = core_->audit().SequenceAll(core_->db());
+    if (!chained.ok() && chained.code() != absl::StatusCode::kFailedPrecondition) return chained;
     auto report =
         core_->audit().Verify(core_->db(), req->after_sequence(),
                               req->max_entries() == 0 ? 100000 : req->max_entries(), call.deadline);
@@ -113,6 +120,7 @@ ServerUnaryReactor* ChangeLogService::VerifyChanges(CallbackServerContext* ctx,
     resp->set_broken_sequence(report->broken_seq);
     resp->set_problem(report->problem);
     resp->set_next_after_sequence(report->next_after_seq);
+    resp->set_queued_entries(report->queued);
     return absl::OkStatus();
   });
 }

@@ -93,7 +93,9 @@ class Core {
         clock_(std::move(clock)),
         sealer_(sealer),
         audit_("changes", "registry", std::move(sealer), db->dialect()),
-        creates_("create_requests", db->dialect()) {}
+        creates_("create_requests", db->dialect()),
+        sequencer_(
+            std::make_unique<audit::Sequencer>(db, std::vector<const audit::AuditLog*>{&audit_})) {}
 
   sql::Database& db() const { return *db_; }
   const sql::Dialect& dialect() const { return db_->dialect(); }
@@ -133,6 +135,7 @@ class Core {
   std::shared_ptr<const platform::FieldSealer> sealer_;
   audit::AuditLog audit_;
   resource::CreateRequests creates_;
+  std::unique_ptr<audit::Sequencer> sequencer_;  // last: stopped before the log goes
 };
 
 }  // namespace ibm::registry

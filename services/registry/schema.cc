@@ -151,6 +151,8 @@ std::vector<sql::Migration> Migrations() {
       // before it by an HMAC under a key derived from --field_keys (audit/audit_log.h).
       {3, "registry: the change log is a tamper-evident audit chain",
        audit::ChainMigration("changes")},
+      // Entries are queued by the writer and chained by the sequencer (audit/audit_log.h).
+      {4, "registry: the change log's queue", audit::QueueMigration("changes", 500)},
   };
 }
 

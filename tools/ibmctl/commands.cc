@@ -682,6 +682,7 @@ int AuditVerify(Context& ctx, const Args& a) {
     total.set_head_sequence(page.head_sequence());
     total.set_broken_sequence(page.broken_sequence());
     total.set_problem(page.problem());
+    total.set_queued_entries(page.queued_entries());
     req.set_after_sequence(page.next_after_sequence());
   } while (page.broken_sequence() == 0 && page.next_after_sequence() != 0);
   if (ctx.json()) {
@@ -692,6 +693,9 @@ int AuditVerify(Context& ctx, const Args& a) {
               << (total.unchained_entries() > 0 ? absl::StrCat(" (", total.unchained_entries(),
                                                                " older entries predate the chain)")
                                                 : std::string())
+              << (total.queued_entries() > 0
+                      ? absl::StrCat("; ", total.queued_entries(), " newer entries not chained yet")
+                      : std::string())
               << "\n";
   } else {
     std::cout << "audit log BROKEN at entry " << total.broken_sequence() << ": " << total.problem()

@@ -56,9 +56,11 @@ constexpr char kSelectNoticesPage[] =
 constexpr char kSelectIdentityAccess[] =
     "SELECT seq, resource, action, actor, actor_satker, change_time, fields, summary FROM "
     "identity_access WHERE seq > ?%s ORDER BY seq LIMIT ?";
+// Chained and still queued (audit/audit_log.h): every lookup committed counts.
 constexpr char kCountLookups[] =
-    "SELECT COUNT(*) AS n FROM identity_access WHERE actor = ? AND action = 4 AND "
-    "change_time >= ?";
+    "SELECT (SELECT COUNT(*) FROM identity_access WHERE actor = ? AND action = 4 AND "
+    "change_time >= ?) + (SELECT COUNT(*) FROM identity_access_queue WHERE actor = ? AND "
+    "action = 4 AND change_time >= ?) AS n";
 constexpr char kSelectUnitsOfClients[] = "SELECT id, unit_id FROM clients WHERE id IN (%s)";
 
 Notice NoticeFromRow(const sql::Row& row) {
@@ -257,7 +259,7 @@ absl::StatusOr<std::vector<IdentityAccessRow>> Clients::IdentityAccess(
 
 absl::StatusOr<int64_t> Clients::CountLookups(sql::Session& s, absl::string_view actor,
                                               int64_t since_us) const {
-  auto row = s.QueryOne(kCountLookups, {actor, since_us}, "count");
+  auto row = s.QueryOne(kCountLookups, {actor, since_us, actor, since_us}, "count");
   if (!row.ok()) return row.status();
   return row->Int("n");
 }

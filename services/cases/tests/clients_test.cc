@@ -625,6 +625,13 @@ TEST_P(ClientsTest, ChangesAreLoggedInTheirTransaction) {
   v.set_reason("registered by mistake");
   v1::Client voided;
   ASSERT_TRUE(clients_->VoidClient(Bnnk().get(), v, &voided).ok());
+  // Each change was queued in its write's transaction; chain them (the service's sequencer
+  // may have done so already) and read the chain.
+  const audit::AuditLog log(
+      "changes", "cases",
+      *platform::FieldSealer::FromKeyText(testing::TestServer::FieldKeyLine(), "t"),
+      cases_db_->dialect());
+  ASSERT_TRUE(log.SequenceAll(*cases_db_).ok());
   auto rows = cases_db_->Query(
       "SELECT action, actor, fields, summary FROM changes WHERE resource = ? ORDER BY seq",
       {made.name()});
@@ -635,13 +642,10 @@ TEST_P(ClientsTest, ChangesAreLoggedInTheirTransaction) {
   EXPECT_EQ((*rows)[1].Text("summary"), "method=UpdateClient");
   EXPECT_EQ((*rows)[1].Text("fields"), "birth_year");
   EXPECT_EQ((*rows)[2].Text("summary"), "method=VoidClient");
-  auto report =
-      audit::AuditLog("changes", "cases",
-                      *platform::FieldSealer::FromKeyText(testing::TestServer::FieldKeyLine(), "t"),
-                      cases_db_->dialect())
-          .Verify(*cases_db_, 0, 100, absl::Now() + absl::Seconds(10));
+  auto report = log.Verify(*cases_db_, 0, 100, absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->verified, 3);
+  EXPECT_EQ(report->queued, 0);
   EXPECT_EQ(report->broken_seq, 0);
 }
 

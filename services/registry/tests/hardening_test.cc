@@ -598,9 +598,14 @@ TEST_P(HardeningTest, TheAuditChainNamesTheFirstTamperedEntry) {
   EXPECT_THAT(broken.problem(), HasSubstr("head"));
   exec("UPDATE changes_head SET start_seq = 2");
   EXPECT_NE(verify().broken_sequence(), 0);
-  // A tampered head also stops new appends (the FULL read fails rather than chain onto it).
-  EXPECT_EQ(agents_->GetAgent(Central().get(), read, &agent).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  // A tampered head also stops the chain from growing: a FULL read is still recorded (in the
+  // queue, under its own MAC, in the read's transaction), but never chained onto the forgery.
+  const int64_t queued_before = verify().queued_entries();
+  ASSERT_TRUE(agents_->GetAgent(Central().get(), read, &agent).ok());
+  broken = verify();
+  EXPECT_NE(broken.broken_sequence(), 0);
+  EXPECT_EQ(broken.queued_entries(), queued_before + 1);
+  EXPECT_EQ(broken.head_sequence(), 2);
   // Bad ranges name their field.
   {
     v1::VerifyChangesRequest bad;
