@@ -175,9 +175,11 @@ absl::Status AuditLog::SequenceAll(sql::Database& db) const {
 
 absl::StatusOr<int64_t> AuditLog::SequenceIn(sql::Session& s, int64_t limit) const {
   // The head row is the chain's lock: one sequencer at a time (of any replica), in order.
+  // With it, how many entries lie past the head (the subquery reads without locking).
   auto head =
-      s.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash, head_key, head_mac FROM ", head_,
-                           " WHERE id = 1", dialect_.ForUpdate()));
+      s.Query(absl::StrCat("SELECT start_seq, last_seq, last_hash, head_key, head_mac, ",
+                           "(SELECT COUNT(*) FROM ", table_, " WHERE seq > h.last_seq) ",
+                           "AS past FROM ", head_, " h WHERE id = 1", dialect_.ForUpdate()));
   if (!head.ok()) return head.status();
   if (head->empty()) return IBM_BUG("the audit head row of ", table_, " is missing");
   if (!GenuineHead(head->front())) {
@@ -193,9 +195,7 @@ absl::StatusOr<int64_t> AuditLog::SequenceIn(sql::Session& s, int64_t limit) con
   std::string previous = head->front().Text("last_hash");
   // Entries written past the head were not chained (a replica of an older version still
   // writing during an upgrade): stop rather than collide with them.
-  auto past = s.Query(absl::StrCat("SELECT COUNT(*) AS n FROM ", table_, " WHERE seq > ?"), {seq});
-  if (!past.ok()) return past.status();
-  if (past->front().Int("n") > 0) {
+  if (head->front().Int("past") > 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("the audit log has entries past its head (", seq,
                      "): something wrote them outside the chain, e.g. an older replica during "

@@ -149,7 +149,7 @@ class AuditLog {
 class Sequencer {
  public:
   struct Options {
-    absl::Duration gather = absl::Milliseconds(1);
+    absl::Duration gather = absl::Milliseconds(5);
     absl::Duration tick = absl::Milliseconds(500);
   };
   // `db` and the logs must outlive the sequencer.
