@@ -379,6 +379,29 @@ std::unique_ptr<Workload> RawInsertLoad(sql::Database& db, const World& w) {
 
 // --- Reads -----------------------------------------------------------------------------
 
+// The engine's own floor under GetClient, for comparison: a point SELECT by primary key of
+// random rows the raw insert wrote (1,000 of them), through the same pool, without a
+// transaction (as GetClient reads), from as many client threads as calls in flight.
+std::unique_ptr<Workload> RawPointReadLoad(sql::Database& db) {
+  auto ids = db.Query("SELECT id FROM raw_sessions ORDER BY id LIMIT 1000");
+  if (!ids.ok() || ids->empty()) Die("the raw point read: no rows to read");
+  auto keys = std::make_shared<std::vector<std::string>>();
+  for (const sql::Row& row : *ids) keys->push_back(row.Text(0));
+  const int n = absl::GetFlag(FLAGS_concurrency);
+  auto rng = std::make_shared<std::vector<std::mt19937>>();
+  for (int i = 0; i < n; ++i) rng->emplace_back(2000 + i);
+  return std::make_unique<BlockingWorkload>(n, [&db, keys, rng](int slot) -> absl::Status {
+    std::uniform_int_distribution<size_t> pick(0, keys->size() - 1);
+    auto row = db.Query(
+        "SELECT id, unit_id, village_code, kind, format, session_date, state, attendee_count, "
+        "attended_count, details, create_actor, version, create_time, update_time FROM "
+        "raw_sessions WHERE id = ?",
+        {(*keys)[pick((*rng)[slot])]});
+    if (!row.ok()) return row.status();
+    return row->size() == 1 ? absl::OkStatus() : absl::InternalError("the row is missing");
+  });
+}
+
 // GetClient of uniformly random clients by BNNK Bandung's officer.
 std::unique_ptr<Workload> GetClientLoad(int port, const std::vector<std::string>& clients) {
   using W = UnaryWorkload<cv1::ClientService, cv1::GetClientRequest, cv1::Client>;
@@ -405,6 +428,7 @@ struct EngineFigures {
   LoadResult raw, sessions, echo, get;
   // SQLite: the raw insert through the SQL layer's group commit, for comparison.
   std::optional<LoadResult> raw_grouped;
+  LoadResult raw_read;  // the engine's point read, for comparison with GetClient
 };
 
 // Checks each load's call works once before loading the server with it.
@@ -474,7 +498,7 @@ EngineFigures MeasureEngine(const std::string& engine, const World& world, int e
   const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
   const absl::Duration warmup = absl::GetFlag(FLAGS_warmup);
   const absl::Duration phase = absl::GetFlag(FLAGS_duration) / rounds;
-  Sample raw_sample, grouped_sample, session_sample, echo_sample, get_sample;
+  Sample raw_sample, grouped_sample, session_sample, echo_sample, get_sample, read_sample;
   for (int r = 0; r < rounds; ++r) {
     Say(absl::StrCat(engine, " writes, round ", r + 1, "/", rounds,
                      ": raw insert, CreateInterventionSession"));
@@ -482,10 +506,14 @@ EngineFigures MeasureEngine(const std::string& engine, const World& world, int e
     RunPhase(*sessions, n, warmup, phase, &session_sample);
     if (raw_grouped) RunPhase(*raw_grouped, n, warmup, phase, &grouped_sample);
   }
+  auto raw_read = RawPointReadLoad(*raw_db);
+  CheckOnce(*raw_read, "the raw point read");
   for (int r = 0; r < rounds; ++r) {
-    Say(absl::StrCat(engine, " reads, round ", r + 1, "/", rounds, ": echo, GetClient"));
+    Say(absl::StrCat(engine, " reads, round ", r + 1, "/", rounds,
+                     ": echo, GetClient, raw point read"));
     RunPhase(*echo, n, warmup, phase, &echo_sample);
     RunPhase(*get, n, warmup, phase, &get_sample);
+    RunPhase(*raw_read, n, warmup, phase, &read_sample);
   }
   f.raw =
       Summarize(absl::StrCat("raw durable insert, 1 row/tx (", engine, ")"), std::move(raw_sample));
@@ -497,6 +525,8 @@ EngineFigures MeasureEngine(const std::string& engine, const World& world, int e
                          std::move(session_sample));
   f.echo = Summarize(absl::StrCat("echo, beside the ", engine, " reads"), std::move(echo_sample));
   f.get = Summarize(absl::StrCat("GetClient, random client (", engine, ")"), std::move(get_sample));
+  f.raw_read = Summarize(absl::StrCat("raw point read, no transaction (", engine, ")"),
+                         std::move(read_sample));
   // A crash under load would show here (the load's errors are in the table).
   if (testing::ExitResult exit = cases->Stop(SIGTERM); exit.exit_code != 0) {
     Say(absl::StrCat(
@@ -550,7 +580,7 @@ int Main() {
   for (const EngineFigures& f : figures) {
     loads.push_back(f.raw);
     if (f.raw_grouped) loads.push_back(*f.raw_grouped);
-    loads.insert(loads.end(), {f.sessions, f.echo, f.get});
+    loads.insert(loads.end(), {f.sessions, f.echo, f.get, f.raw_read});
   }
   PrintLoads(std::cout, loads);
   std::cout << "\n";
@@ -566,6 +596,10 @@ int Main() {
     std::cout << absl::StrFormat(
         "%-6s ratio GetClient / echo:                       %.2f (target >= 0.50: %s)\n", f.engine,
         reads, Verdict(reads >= 0.5));
+    std::cout << absl::StrFormat(
+        "%-6s for comparison: GetClient / raw point read %.2f, raw point read / echo %.2f\n",
+        f.engine, f.raw_read.qps > 0 ? f.get.qps / f.raw_read.qps : 0,
+        f.echo.qps > 0 ? f.raw_read.qps / f.echo.qps : 0);
   }
   return 0;
 }
