@@ -1434,13 +1434,12 @@ class CommunityReportService final : public v1::CommunityReportService::Callback
     v1::CommunityReportTally made = req->community_report_tally();
     ClearOutputOnly(made);
     FieldViolations v;
-    // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
-    // which RegistryClient's UnitFacts does not carry yet (as CreateCase).
     const auto agents = CheckTally(v, made, unit_id, Today(core_->Now()));
     resource::CheckRequestId(v, "request_id", req->request_id());
     if (!v.empty()) return v.status();
     auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
     if (!facts.ok()) return facts.status();
+    CheckFormedBy(v, *facts, "community_report_tally.period_start", DayOf(made.period_start()));
     IBM_RETURN_IF_ERROR(CheckAgentsActive(*core_, call, v, agents, unit_id));
     if (!v.empty()) return v.status();
 
@@ -1506,6 +1505,20 @@ class CommunityReportService final : public v1::CommunityReportService::Callback
             FieldViolations v;
             IBM_RETURN_IF_ERROR(CheckAgentsActive(*core_, call, v, agents, unit_id));
             if (!v.empty()) return v.status();
+          }
+          if (resource::HasPath(*paths, "period_start")) {
+            // A valid new start, not before the unit's formation (the rest is checked with
+            // the merged tally).
+            FieldViolations date, v;
+            resource::CheckDate(date, "community_report_tally.period_start", in.period_start(),
+                                /*required=*/true);
+            if (date.empty()) {
+              auto unit = core_->registry().Unit(call, unit_id, "community_report_tally.name");
+              if (!unit.ok()) return unit.status();
+              CheckFormedBy(v, *unit, "community_report_tally.period_start",
+                            DayOf(in.period_start()));
+              if (!v.empty()) return v.status();
+            }
           }
           const store::Tallies tallies(core_->dialect());
           store::Tally row;

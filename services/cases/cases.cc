@@ -497,8 +497,6 @@ class CaseService final : public v1::CaseService::CallbackService {
     if (IsSet(in.enrollment_date()) && DayOf(in.enrollment_date()) > today) {
       v.Add("case.enrollment_date", "must not be in the future");
     }
-    // TODO(issue 9): "not before the unit's formation_date" needs the formation date,
-    // which RegistryClient's UnitFacts does not carry yet.
     std::string screening_id;
     if (!in.initial_screening().empty()) {
       // A screening of the same client (the name tells); RECORDED, checked with the client.
@@ -516,6 +514,8 @@ class CaseService final : public v1::CaseService::CallbackService {
     if (!v.empty()) return v.status();
     auto facts = core_->RequireOpenUnit(call, unit_id, "parent");
     if (!facts.ok()) return facts.status();
+    CheckFormedBy(v, *facts, "case.enrollment_date", DayOf(in.enrollment_date()));
+    if (!v.empty()) return v.status();
 
     const store::Cases cases(core_->dialect());
     const store::Clients clients(core_->dialect());
@@ -665,8 +665,13 @@ class CaseService final : public v1::CaseService::CallbackService {
           if (c.transitions_size() > 1) next = DayOf(c.transitions(1).effective_date());
           rules::CheckEnrollmentDate(late, "case.enrollment_date", DayOf(in.enrollment_date()),
                                      today, next);
-          // TODO(issue 9): nor after the date of a non-voided record of the case (sessions,
-          // contacts, outcomes), once those exist.
+          auto earliest = cases.EarliestRecordDate(s, l.row);
+          if (!earliest.ok()) return earliest.status();
+          if (*earliest && resource::DateText(in.enrollment_date()) > **earliest) {
+            late.Add("case.enrollment_date",
+                     absl::StrCat("must not be after ", **earliest,
+                                  ", the date of the case's earliest record"));
+          }
           *c.mutable_enrollment_date() = in.enrollment_date();
           // The enrollment date is the creation's effective date.
           if (c.transitions_size() > 0) {
@@ -856,10 +861,15 @@ class CaseService final : public v1::CaseService::CallbackService {
       CheckReason(v, "reason", req->reason(), true);
       resource::CheckRequestId(v, "request_id", req->request_id());
       if (!v.empty()) return v.status();
-      // TODO(issue 9): "formed on or before effective_date" needs the unit's formation date,
-      // which RegistryClient's UnitFacts does not carry yet.
       auto target = core_->RequireOpenUnit(call, target_id, "target_unit");
       if (!target.ok()) return target.status();
+      // The case moves on effective_date: the target unit must exist by then.
+      if (target->formation_date && DayOf(req->effective_date()) < *target->formation_date) {
+        return platform::InvalidField(
+            "target_unit",
+            absl::StrCat("was formed on ", absl::FormatCivilTime(*target->formation_date),
+                         ", after effective_date"));
+      }
 
       const store::Cases cases(core_->dialect());
       const store::Clients clients(core_->dialect());

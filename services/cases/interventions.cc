@@ -112,8 +112,6 @@ void CheckSession(FieldViolations& v, const v1::InterventionSession& s, absl::Ci
   }
   const size_t dates = v.count();
   resource::CheckDate(v, F("session_date"), s.session_date(), /*required=*/true);
-  // TODO(issue 9): "not before the unit's formation" needs the formation date, which
-  // RegistryClient's UnitFacts does not carry yet (as CreateCase).
   if (v.count() == dates && DayOf(s.session_date()) > today) {
     v.Add(F("session_date"), "must not be in the future");
   }
@@ -383,6 +381,7 @@ class InterventionService final : public v1::InterventionService::CallbackServic
     // The registry's facts: the unit takes new records; the facilitators are of it.
     auto open_unit = core_->RequireOpenUnit(call, unit_id, "parent");
     if (!open_unit.ok()) return open_unit.status();
+    CheckFormedBy(v, *open_unit, F("session_date"), DayOf(made.session_date()));
     IBM_RETURN_IF_ERROR(
         core_->CheckUnitPeople(call, v, F("facilitators"), made.facilitators(), unit_id));
     if (!v.empty()) return v.status();
@@ -447,6 +446,15 @@ class InterventionService final : public v1::InterventionService::CallbackServic
           if (HasPath(*paths, "facilitators")) {
             IBM_RETURN_IF_ERROR(
                 core_->CheckUnitPeople(call, v, F("facilitators"), in.facilitators(), unit_id));
+          }
+          // A valid new session_date, not before the unit's formation (the rest is checked
+          // with the merged session).
+          FieldViolations date;
+          resource::CheckDate(date, F("session_date"), in.session_date(), /*required=*/true);
+          if (HasPath(*paths, "session_date") && date.empty()) {
+            auto unit = core_->registry().Unit(call, unit_id, "intervention_session.name");
+            if (!unit.ok()) return unit.status();
+            CheckFormedBy(v, *unit, F("session_date"), DayOf(in.session_date()));
           }
           if (!v.empty()) return v.status();
 

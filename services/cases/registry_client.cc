@@ -69,6 +69,14 @@ void RegistryClient::Store(const std::string& key, Cached value) const {
   cache_[key] = std::move(value);
 }
 
+void CheckFormedBy(platform::FieldViolations& v, const UnitFacts& unit, absl::string_view field,
+                   absl::CivilDay day) {
+  if (unit.formation_date && day < *unit.formation_date) {
+    v.Add(field, absl::StrCat("must not be before units/", unit.id, " was formed (",
+                              absl::FormatCivilTime(*unit.formation_date), ")"));
+  }
+}
+
 absl::StatusOr<UnitFacts> RegistryClient::Unit(const platform::Call& call,
                                                absl::string_view unit_id,
                                                absl::string_view field) const {
@@ -88,6 +96,9 @@ absl::StatusOr<UnitFacts> RegistryClient::Unit(const platform::Call& call,
       hit.unit.satker = unit.satker().substr(unit.satker().find('/') + 1);
       hit.unit.inactive = unit.status() == rv1::UNIT_STATUS_INACTIVE;
       hit.unit.status_name = rv1::UnitStatus_Name(unit.status());
+      if (const google::type::Date& d = unit.formation_date(); d.year() > 0) {
+        hit.unit.formation_date = absl::CivilDay(d.year(), d.month(), d.day());
+      }
     }
     Store(key, hit);
   }

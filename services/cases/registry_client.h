@@ -9,13 +9,16 @@
 // message, never a hang.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "base/status.h"
 #include "domain/region_code.h"
 #include "grpcpp/channel.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
@@ -28,7 +31,14 @@ struct UnitFacts {
   std::string satker;       // the fostering satker's id: "bnnk-32.73"
   bool inactive = false;    // UNIT_STATUS_INACTIVE: no new records
   std::string status_name;  // the registry's status name, for messages
+  // The day the village decree formed it (every unit has one; the registry requires it).
+  std::optional<absl::CivilDay> formation_date;
 };
+
+// Adds to `v` (naming `field`) that `day` lies before the unit was formed: no record of a
+// unit's work can predate the unit.
+void CheckFormedBy(platform::FieldViolations& v, const UnitFacts& unit, absl::string_view field,
+                   absl::CivilDay day);
 
 class RegistryClient {
  public:

@@ -52,6 +52,18 @@ constexpr char kAfterKey[] =
     " AND (enrollment_date < ? OR (enrollment_date = ? AND (unit_id > ? OR "
     "(unit_id = ? AND id > ?))))";
 
+// Each arm is on an index: attendance by client, contacts by (unit, case), outcomes by case.
+// State 1 is v1::RECORD_STATE_RECORDED. MIN over no rows is NULL, and MIN skips NULLs.
+constexpr char kEarliestRecord[] =
+    "SELECT MIN(d) AS d FROM ("
+    "SELECT MIN(session_date) AS d FROM intervention_attendance "
+    "WHERE client_id = ? AND case_id = ? AND state = 1 "
+    "UNION ALL SELECT MIN(contact_date) FROM support_contacts "
+    "WHERE unit_id = ? AND case_id = ? AND state = 1 "
+    "UNION ALL SELECT MIN(test_date) FROM urine_tests WHERE case_id = ? AND state = 1 "
+    "UNION ALL SELECT MIN(assessment_date) FROM quality_of_life_assessments "
+    "WHERE case_id = ? AND state = 1) AS records";
+
 Case CaseFromRow(const sql::Row& row) {
   Case c;
   c.id = row.Text("id");
@@ -115,6 +127,14 @@ absl::Status Cases::Update(sql::Session& s, Case& c) const {
       .Exec(kUpdateCase, {OpenClient(c), c.state, c.enrollment_date, c.end_date,
                           sql::Bytes{c.details}, c.version, c.update_time_us, c.id})
       .status();
+}
+
+absl::StatusOr<std::optional<std::string>> Cases::EarliestRecordDate(sql::Session& s,
+                                                                     const Case& c) const {
+  auto rows = s.Query(kEarliestRecord, {c.client_id, c.id, c.unit_id, c.id, c.id, c.id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || rows->front().IsNull("d")) return std::nullopt;
+  return rows->front().Text("d");
 }
 
 absl::StatusOr<std::vector<Case>> Cases::List(sql::Session& s, const CaseFilter& f,

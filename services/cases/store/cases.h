@@ -72,6 +72,11 @@ class Cases {
   absl::Status Insert(sql::Session& s, const Case& c) const;
   // Writes every field of `c`, one version up; `c.version` becomes the new one.
   absl::Status Update(sql::Session& s, Case& c) const;
+  // The date (YYYY-MM-DD) of the case's earliest non-voided record: a session its client
+  // attended or was listed for, a recovery-support contact, a urine test or a WHOQOL-BREF;
+  // nullopt when it has none. An enrollment date may not move past it.
+  absl::StatusOr<std::optional<std::string>> EarliestRecordDate(sql::Session& s,
+                                                                const Case& c) const;
   // In ListCases' order, after `after` (nullopt: from the start), at most `limit`.
   absl::StatusOr<std::vector<Case>> List(sql::Session& s, const CaseFilter& filter,
                                          const std::optional<CaseKey>& after, int limit) const;

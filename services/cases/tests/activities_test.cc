@@ -831,6 +831,13 @@ TEST_P(ActivitiesTest, TalliesCreateOverlapUpdateVoid) {
   up.mutable_update_mask()->add_paths("reports_received");
   EXPECT_THAT(tallies_->UpdateCommunityReportTally(Agent().get(), up, &out),
               HasField("community_report_tally.from_leaders"));
+  // A start moved before the unit was formed (2025-03-14).
+  *up.mutable_community_report_tally()->mutable_period_start() = D(2025, 3, 1);
+  up.mutable_update_mask()->Clear();
+  up.mutable_update_mask()->add_paths("period_start");
+  EXPECT_THAT(tallies_->UpdateCommunityReportTally(Agent().get(), up, &out),
+              HasField("community_report_tally.period_start"));
+  up.mutable_community_report_tally()->clear_period_start();
   *up.mutable_community_report_tally()->mutable_period_end() = D(2026, 4, 15);
   up.mutable_update_mask()->Clear();
   up.mutable_update_mask()->add_paths("period_end");
@@ -890,6 +897,11 @@ TEST_P(ActivitiesTest, TalliesRefuseBadInputNamingTheField) {
   const std::vector<Case> cases = {
       {[](auto& t) { t.clear_period_start(); }, "community_report_tally.period_start"},
       {[](auto& t) { t.clear_period_end(); }, "community_report_tally.period_end"},
+      {[](auto& t) {  // before the unit was formed (2025-03-14)
+         *t.mutable_period_start() = D(2025, 3, 13);
+         *t.mutable_period_end() = D(2025, 3, 31);
+       },
+       "community_report_tally.period_start"},
       {[](auto& t) { *t.mutable_period_end() = D(2025, 12, 31); },
        "community_report_tally.period_end"},
       {[](auto& t) { *t.mutable_period_end() = D(2027, 1, 3); },
@@ -926,7 +938,7 @@ TEST_P(ActivitiesTest, TalliesRefuseBadInputNamingTheField) {
     EXPECT_THAT(s, HasField(cases[i].field)) << i;
   }
   // An officer in scope may compile it; 366 days is the longest period.
-  v1::CommunityReportTally t = Tally(D(2025, 1, 1), D(2026, 1, 2));
+  v1::CommunityReportTally t = Tally(D(2025, 3, 14), D(2026, 3, 14));
   t.add_recorded_by("satkers/bnnp-32/officers/o1");
   v1::CommunityReportTally out;
   grpc::Status s = CreateTally(Agent(), t, &out);

@@ -283,6 +283,44 @@ TEST_P(CaseLifecycleTest, NoCaseInAnInactiveUnit) {
   EXPECT_EQ(ReasonOf(s), "UNIT_INACTIVE");
 }
 
+// No case predates its unit: the registry's formation_date bounds enrollment, and a
+// transfer's effective_date must find the target unit formed.
+TEST_P(CaseLifecycleTest, NoCasePredatesItsUnit) {
+  // unit_ was formed on 2025-03-14 (the registry fixture).
+  v1::Case out;
+  auto early =
+      cases_->CreateCase(Bnnk().get(), CreateRequest(NewClient(), unit_, D(2025, 3, 13)), &out);
+  EXPECT_THAT(early, HasField("case.enrollment_date"));
+  EXPECT_THAT(early.error_message(), ::testing::HasSubstr("2025-03-14"));
+  ASSERT_TRUE(
+      cases_->CreateCase(Bnnk().get(), CreateRequest(NewClient(), unit_, D(2025, 3, 14)), &out)
+          .ok());
+  // A unit formed later in the year.
+  rv1::CreateUnitRequest make;
+  make.mutable_unit()->set_village("regions/32.73.04.1002");
+  make.mutable_unit()->set_satker("satkers/bnnk-32.73");
+  *make.mutable_unit()->mutable_formation_date() = D(2026, 4, 1);
+  make.mutable_unit()->add_fiscal_years(2026);
+  rv1::Unit late;
+  ASSERT_TRUE(units_->CreateUnit(Central().get(), testing::WithRequestId(make), &late).ok());
+  v1::Case c = Enroll(NewClient());
+  ASSERT_TRUE(Intervene(c, D(2026, 2, 1), &c).ok());
+  v1::TransferCaseRequest req;
+  req.set_name(c.name());
+  *req.mutable_effective_date() = D(2026, 3, 5);
+  req.set_target_unit(late.name());
+  req.set_reason("client moved to Cijerah");
+  req.set_request_id(testing::NextRequestId());
+  req.set_etag(c.etag());
+  v1::TransferCaseResponse resp;
+  auto s = cases_->TransferCase(Bnnk().get(), req, &resp);
+  EXPECT_THAT(s, HasField("target_unit"));
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("2026-04-01"));
+  *req.mutable_effective_date() = D(2026, 4, 1);
+  s = cases_->TransferCase(Bnnk().get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
 TEST_P(CaseLifecycleTest, TransferMovesTheClientToTheNewCase) {
   const rv1::Unit cijerah = MakeUnit("32.73.04.1002", "bnnk-32.73");
   const std::string client = NewClient();

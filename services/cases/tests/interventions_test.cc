@@ -331,6 +331,9 @@ TEST_P(InterventionsTest, OnlyClientsEnrolledInTheUnitAttend) {
   st = CreateSession(Agent(), Individual(enrolled, D(2026, 2, 27)), &out);
   EXPECT_EQ(Reason(st), "CLIENT_NOT_ENROLLED");
   EXPECT_EQ(FieldOf(st), "intervention_session.attendance[0].client");
+  // Before the unit was formed (2025-03-14): no session of it can have taken place.
+  st = CreateSession(Agent(), Individual(enrolled, D(2025, 3, 13)), &out);
+  EXPECT_THAT(st, HasField("intervention_session.session_date"));
   // A client that does not exist.
   st = CreateSession(Agent(), Individual("clients/zzzzzzzzzz"), &out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
@@ -498,8 +501,14 @@ TEST_P(InterventionsTest, UpdatesTakeAMaskAndTheCurrentEtag) {
   EXPECT_EQ(out.attendance(1).case_(), cc.name());
   EXPECT_EQ(out.create_time().seconds(), made.create_time().seconds());
   EXPECT_EQ(AttendanceRows(), std::make_pair(int64_t{2}, int64_t{2}));
-  // The whole session is checked again: a HOME_VISIT is INDIVIDUAL.
+  // A session_date moved before the unit was formed (2025-03-14).
   change.set_etag("");
+  *change.mutable_session_date() = D(2025, 3, 1);
+  st = UpdateSession(Agent(), change, {"session_date"}, &out);
+  EXPECT_THAT(st, HasField("intervention_session.session_date"));
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("formed"));
+  *change.mutable_session_date() = made.session_date();
+  // The whole session is checked again: a HOME_VISIT is INDIVIDUAL.
   change.set_kind(v1::INTERVENTION_KIND_HOME_VISIT);
   st = UpdateSession(Agent(), change, {"kind"}, &out);
   EXPECT_THAT(st, HasField("intervention_session.format"));
@@ -620,6 +629,34 @@ TEST_P(InterventionsTest, VoidsOnceWithAReason) {
 }
 
 // ---- Idempotent creates and pages.
+
+// An enrollment date moved later may not pass the case's earliest valid record: a session
+// the client was listed for, a contact (urine tests and WHOQOL-BREF are the same query's
+// other arms, covered by its one statement on both engines).
+TEST_P(InterventionsTest, AnEnrollmentDateMayNotPassTheCasesRecords) {
+  const std::string a = NewClient();
+  const v1::Case c = Enroll(a);  // 2026-01-10
+  const v1::InterventionSession made = MustCreateSession(Individual(a, D(2026, 3, 2)));
+  MustCreateContact(c.name(), Monitoring(D(2026, 3, 5)));
+  auto move_to = [&](google::type::Date day) {
+    v1::UpdateCaseRequest u;
+    u.mutable_case_()->set_name(c.name());
+    *u.mutable_case_()->mutable_enrollment_date() = day;
+    u.mutable_update_mask()->add_paths("enrollment_date");
+    v1::Case out;
+    return cases_->UpdateCase(Bnnk().get(), u, &out);
+  };
+  grpc::Status st = move_to(D(2026, 3, 3));
+  EXPECT_THAT(st, HasField("case.enrollment_date"));
+  EXPECT_THAT(platform::Describe(platform::FromGrpcStatus(st)), ::testing::HasSubstr("2026-03-02"));
+  ASSERT_TRUE(move_to(D(2026, 3, 2)).ok());
+  // Voided, the session no longer holds the date back; the contact still does.
+  v1::InterventionSession voided;
+  ASSERT_TRUE(VoidSession(Agent(), made.name(), "wrong client", &voided, made.etag()).ok());
+  ASSERT_TRUE(move_to(D(2026, 3, 4)).ok());
+  EXPECT_THAT(move_to(D(2026, 3, 6)), HasField("case.enrollment_date"));
+  ASSERT_TRUE(move_to(D(2026, 3, 5)).ok());
+}
 
 TEST_P(InterventionsTest, ARetryReturnsTheFirstRecord) {
   const std::string a = NewClient();
