@@ -12,6 +12,7 @@ using auth::Role;
 constexpr ScopeRule kAnywhere = ScopeRule::kAnywhere;
 constexpr ScopeRule kNational = ScopeRule::kNational;
 constexpr ScopeRule kTarget = ScopeRule::kTarget;
+constexpr ScopeRule kOfficersAnywhere = ScopeRule::kOfficersAnywhere;
 
 const std::vector<Role> kEveryone = {Role::kOfficer,  Role::kAgent,       Role::kSupervisor,
                                      Role::kProvider, Role::kVillageFund, Role::kAuditor,
@@ -42,7 +43,8 @@ const std::vector<MethodAccess>& AccessTable() {
       {"UpdateSatker", kOfficers, kTarget, "the satker itself or one above it"},
       {"BootstrapSatkers", kOfficers, kNational, ""},
       // IBM units, agents and officers: within the caller's scope.
-      {"GetUnit", kReaders, kTarget, ""},
+      {"GetUnit", kReaders, kOfficersAnywhere,
+       "officers: any unit (a case transfer's target); the others within scope"},
       {"ListUnits", kReaders, kTarget, "without a region: the caller's scope"},
       {"CreateUnit", kOfficers, kTarget, ""},
       {"UpdateUnit", kOfficers, kTarget, ""},
@@ -112,6 +114,8 @@ std::string AccessMatrixMarkdown() {
           return national_satker ? "✓" : (r == Role::kOfficer ? "—" : "✓ (BNN only)");
         case ScopeRule::kTarget:
           return "✓";
+        case ScopeRule::kOfficersAnywhere:
+          return r == Role::kOfficer ? "✓*" : "✓";
       }
       return "?";
     };

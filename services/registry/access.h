@@ -24,6 +24,9 @@ enum class ScopeRule {
   kAnywhere,  // national reference data: any caller of an admitted role, wherever
   kNational,  // BNN central's callers only (the whole country's scope)
   kTarget,    // the caller's scope must cover the resource the request names
+  // Officers: any target, wherever (a unit's facts: the target of a case transfer lies in
+  // another satker's scope); the other admitted roles: as kTarget.
+  kOfficersAnywhere,
 };
 
 struct MethodAccess {

@@ -376,6 +376,31 @@ TEST_P(CaseLifecycleTest, TransferMovesTheClientToTheNewCase) {
   EXPECT_THAT(s, HasField("target_unit"));
 }
 
+// A client who moves to another province: BNNK Bandung hands the case to Semarang's unit
+// (fostered by BNNP Jawa Tengah), whose satker holds it from then on; Bandung no longer sees it.
+TEST_P(CaseLifecycleTest, TransferCrossesIntoAnotherSatkersScope) {
+  const std::string client = NewClient();
+  v1::Case c = Enroll(client);
+  v1::TransferCaseRequest req;
+  req.set_name(c.name());
+  *req.mutable_effective_date() = D(2026, 3, 5);
+  req.set_target_unit(other_unit_.name());
+  req.set_reason("client moved to Semarang");
+  req.set_request_id(testing::NextRequestId());
+  req.set_etag(c.etag());
+  v1::TransferCaseResponse resp;
+  auto s = cases_->TransferCase(Bnnk().get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.target_case().satker(), "satkers/bnnp-33");
+  EXPECT_TRUE(absl::StartsWith(resp.target_case().name(), other_unit_.name() + "/cases/"));
+  v1::GetCaseRequest get;
+  get.set_name(resp.target_case().name());
+  v1::Case out;
+  EXPECT_TRUE(cases_->GetCase(Officer("bnnp-33").get(), get, &out).ok());
+  EXPECT_EQ(ReasonOf(cases_->GetCase(Bnnk().get(), get, &out)), "OUT_OF_SCOPE");
+  EXPECT_EQ(ReadClient(client).satker_id, "bnnp-33");
+}
+
 TEST_P(CaseLifecycleTest, EffectiveDates) {
   v1::Case c = Enroll(NewClient(), D(2026, 1, 10));
   v1::Case out;

@@ -323,6 +323,9 @@ std::string Expected(const MethodAccess& row, const Caller& caller, const std::s
       return "";
     case ScopeRule::kNational:
       return scope->national() ? "" : "OUT_OF_SCOPE";
+    case ScopeRule::kOfficersAnywhere:
+      if (*role == auth::Role::kOfficer) return "";
+      [[fallthrough]];
     case ScopeRule::kTarget: {
       auto region = domain::RegionCode::Parse(target);
       if (!region.ok()) return "bad target";

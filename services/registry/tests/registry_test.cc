@@ -377,9 +377,12 @@ TEST_P(RegistryTest, EveryCallIsScopedToTheCallersSatker) {
   v1::Unit out;
   EXPECT_TRUE(units_->GetUnit(As("officer", "bnnk-32.73").get(), get, &out).ok());
   EXPECT_TRUE(units_->GetUnit(As("officer", "bnnp-32").get(), get, &out).ok());
-  auto s = units_->GetUnit(As("officer", "bnnp-33").get(), get, &out);
+  // An officer of another province reads the unit (a case may move to it), nobody else does.
+  EXPECT_TRUE(units_->GetUnit(As("officer", "bnnp-33").get(), get, &out).ok());
+  auto s = units_->GetUnit(As("supervisor", "bnnp-33").get(), get, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(s), "OUT_OF_SCOPE");
+  EXPECT_EQ(ReasonOf(units_->GetUnit(As("agent", "bnnk-33.74").get(), get, &out)), "OUT_OF_SCOPE");
   EXPECT_EQ(ReasonOf(units_->GetUnit(As("provider", "bnn").get(), get, &out)), "ROLE_NOT_ALLOWED");
 
   // Lists shrink to the caller's scope; a region outside it is denied.
