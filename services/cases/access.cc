@@ -133,6 +133,7 @@ const std::vector<MethodAccess>& AccessTable() {
       {"PullCaseEvents", "NNNNNNBNNNN", ""},
       {"AcknowledgeCaseEvents", "NNNNNNBNNNN", ""},
       {"UploadBatch", "SSSUNNNNNNN", "each record checked as its create method"},
+      {"VerifyAuditLog", "SNNNNSNNNNN", "national callers only: the chain spans every satker"},
   };
   return table;
 }

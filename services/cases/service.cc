@@ -87,6 +87,7 @@ absl::StatusOr<Services> BuildServices(platform::ServiceContext& context, Core::
   services.push_back(NewCommunityReportService(core, context.runtime));
   services.push_back(NewUnitMetricsService(core, context.runtime));
   services.push_back(NewBatchUploadService(core, context.runtime));
+  services.push_back(NewAuditLogService(core, context.runtime));
   return services;
 }
 

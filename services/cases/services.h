@@ -37,5 +37,6 @@ std::unique_ptr<grpc::Service> NewSatkerActivityService(CorePtr core, platform::
 std::unique_ptr<grpc::Service> NewCommunityReportService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewUnitMetricsService(CorePtr core, platform::Runtime runtime);
 std::unique_ptr<grpc::Service> NewBatchUploadService(CorePtr core, platform::Runtime runtime);
+std::unique_ptr<grpc::Service> NewAuditLogService(CorePtr core, platform::Runtime runtime);
 
 }  // namespace ibm::cases

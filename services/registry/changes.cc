@@ -106,13 +106,9 @@ ServerUnaryReactor* ChangeLogService::VerifyChanges(CallbackServerContext* ctx,
       v.Add("max_entries", "must be 0-1,000,000 (0: 100,000)");
     }
     if (!v.empty()) return v.status();
-    // Chain what is queued first. If the log was tampered with, chaining refuses and the
-    // entries stay queued: the report below names the damage and counts them.
-    absl::Status chained = core_->audit().SequenceAll(core_->db());
-    if (!chained.ok() && chained.code() != absl::StatusCode::kFailedPrecondition) return chained;
-    auto report =
-        core_->audit().Verify(core_->db(), req->after_sequence(),
-                              req->max_entries() == 0 ? 100000 : req->max_entries(), call.deadline);
+    auto report = core_->audit().ChainAndVerify(
+        core_->db(), req->after_sequence(), req->max_entries() == 0 ? 100000 : req->max_entries(),
+        call.deadline);
     if (!report.ok()) return report.status();
     resp->set_verified_entries(report->verified);
     resp->set_unchained_entries(report->unchained);

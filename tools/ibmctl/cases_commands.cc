@@ -23,6 +23,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status.h"
 #include "google/protobuf/util/json_util.h"
+#include "ibm/cases/v1/audit.grpc.pb.h"
 #include "ibm/cases/v1/cases.grpc.pb.h"
 #include "ibm/cases/v1/clients.grpc.pb.h"
 #include "ibm/cases/v1/screenings.grpc.pb.h"
@@ -282,6 +283,21 @@ int ClientsAccessLog(Context& ctx, const Args& a) {
   });
   if (!s.ok()) return Fail(s);
   return PrintList(ctx, all, all.records(), kAccessHeaders, AccessCells, all.next_page_token());
+}
+
+int AuditVerifyLog(Context& ctx, const Args& a) {
+  auto stub = NewStub<v1::AuditLogService>(ctx, "cases");
+  v1::VerifyAuditLogRequest req;
+  if (a.get("log") == "changes") {
+    req.set_log(v1::AUDIT_LOG_CHANGES);
+  } else if (a.get("log") == "identity-access") {
+    req.set_log(v1::AUDIT_LOG_IDENTITY_ACCESS);
+  } else {
+    throw UsageError("--log must be changes or identity-access");
+  }
+  return VerifyChain<v1::VerifyAuditLogRequest, v1::VerifyAuditLogResponse>(
+      ctx, absl::StrCat("cases ", a.get("log"), " log"),
+      [&](auto* c, auto& q, auto* p) { return stub->VerifyAuditLog(c, q, p); }, req);
 }
 
 // --- screenings ------------------------------------------------------------------------
@@ -658,6 +674,7 @@ const std::vector<Resource>& CasesResources() {
       {"screenings", "WHO ASSIST screenings, scored and routed by the server"},
       {"cases", "cases: enrollment and the lifecycle moves"},
       {"batch", "offline records from agents' devices, uploaded as their creates"},
+      {"cases-audit", "the cases service's audit logs (changes, identity access): verify them"},
   };
   return r;
 }
@@ -733,6 +750,17 @@ const std::vector<Command>& CasesCommands() {
        "Who read, wrote, erased or looked up identity ('-': every client in your scope). "
        "Auditors.",
        Paged({{"actor", F::kString, "SUBJECT", "only this actor's entries"}}), ClientsAccessLog},
+
+      {"cases-audit",
+       "verify",
+       "",
+       0,
+       0,
+       "Checks the hash chain of one of the cases service's audit logs and names the first "
+       "broken entry (changed, forged, removed, or the log cut short); exit code 1 when one is "
+       "found. BNN central officers and national auditors.",
+       {{"log", F::kString, "LOG", "changes or identity-access", true}},
+       AuditVerifyLog},
 
       {"screenings",
        "create",

@@ -666,42 +666,10 @@ int ChangesList(Context& ctx, const Args& a) {
   return PrintList(ctx, all, all.changes(), kChangeHeaders, ChangeCells, all.next_page_token());
 }
 
-// Walks the whole chain, a call per 100,000 entries; exit 1 when an entry is broken.
-int AuditVerify(Context& ctx, const Args& a) {
+int AuditVerify(Context& ctx, const Args&) {
   auto stub = NewStub<v1::ChangeLogService>(ctx);
-  v1::VerifyChangesRequest req;
-  v1::VerifyChangesResponse total, page;
-  do {
-    if (auto s = Call(ctx, req, &page,
-                      [&](auto* c, auto& q, auto* p) { return stub->VerifyChanges(c, q, p); });
-        !s.ok()) {
-      return Fail(s);
-    }
-    total.set_verified_entries(total.verified_entries() + page.verified_entries());
-    total.set_unchained_entries(total.unchained_entries() + page.unchained_entries());
-    total.set_head_sequence(page.head_sequence());
-    total.set_broken_sequence(page.broken_sequence());
-    total.set_problem(page.problem());
-    total.set_queued_entries(page.queued_entries());
-    req.set_after_sequence(page.next_after_sequence());
-  } while (page.broken_sequence() == 0 && page.next_after_sequence() != 0);
-  if (ctx.json()) {
-    PrintJson(total);
-  } else if (total.broken_sequence() == 0) {
-    std::cout << "audit log intact: " << total.verified_entries() << " entries verified up to "
-              << total.head_sequence()
-              << (total.unchained_entries() > 0 ? absl::StrCat(" (", total.unchained_entries(),
-                                                               " older entries predate the chain)")
-                                                : std::string())
-              << (total.queued_entries() > 0
-                      ? absl::StrCat("; ", total.queued_entries(), " newer entries not chained yet")
-                      : std::string())
-              << "\n";
-  } else {
-    std::cout << "audit log BROKEN at entry " << total.broken_sequence() << ": " << total.problem()
-              << " (" << total.verified_entries() << " entries before it verified)\n";
-  }
-  return total.broken_sequence() == 0 ? 0 : 1;
+  return VerifyChain<v1::VerifyChangesRequest, v1::VerifyChangesResponse>(
+      ctx, "audit log", [&](auto* c, auto& q, auto* p) { return stub->VerifyChanges(c, q, p); });
 }
 
 // --- The table -------------------------------------------------------------------------

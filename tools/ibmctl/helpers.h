@@ -136,4 +136,44 @@ inline std::vector<Flag> Paged(std::vector<Flag> flags) {
   return flags;
 }
 
+// Walks an audit log's whole hash chain, a call per 100,000 entries (Req: after_sequence;
+// Resp: verified_entries, head_sequence, broken_sequence, problem, next_after_sequence,
+// queued_entries, and unchained_entries where the log predates its chain); prints the total
+// or the first broken entry. Exit code 1 when an entry is broken.
+template <typename Req, typename Resp, typename Rpc>
+int VerifyChain(Context& ctx, const std::string& what, Rpc rpc, Req req = {}) {
+  Resp total, page;
+  do {
+    if (auto s = Call(ctx, req, &page, rpc); !s.ok()) return Fail(s);
+    total.set_verified_entries(total.verified_entries() + page.verified_entries());
+    if constexpr (requires { page.unchained_entries(); }) {
+      total.set_unchained_entries(total.unchained_entries() + page.unchained_entries());
+    }
+    total.set_head_sequence(page.head_sequence());
+    total.set_broken_sequence(page.broken_sequence());
+    total.set_problem(page.problem());
+    total.set_queued_entries(page.queued_entries());
+    req.set_after_sequence(page.next_after_sequence());
+  } while (page.broken_sequence() == 0 && page.next_after_sequence() != 0);
+  if (ctx.json()) {
+    PrintJson(total);
+  } else if (total.broken_sequence() == 0) {
+    std::cout << what << " intact: " << total.verified_entries() << " entries verified up to "
+              << total.head_sequence();
+    if constexpr (requires { total.unchained_entries(); }) {
+      if (total.unchained_entries() > 0) {
+        std::cout << " (" << total.unchained_entries() << " older entries predate the chain)";
+      }
+    }
+    if (total.queued_entries() > 0) {
+      std::cout << "; " << total.queued_entries() << " newer entries not chained yet";
+    }
+    std::cout << "\n";
+  } else {
+    std::cout << what << " BROKEN at entry " << total.broken_sequence() << ": " << total.problem()
+              << " (" << total.verified_entries() << " entries before it verified)\n";
+  }
+  return total.broken_sequence() == 0 ? 0 : 1;
+}
+
 }  // namespace ibm::ibmctl

@@ -622,6 +622,13 @@ class CasesAccessTest : public CasesTest {
       v1::QueryUnitMetricsResponse out;
       return metrics_->QueryUnitMetrics(c, r, &out);
     });
+    // The whole chain: "in scope" is a national scope.
+    add("VerifyAuditLog", true, [=, this](auto* c) {
+      v1::VerifyAuditLogRequest r;
+      r.set_log(v1::AUDIT_LOG_IDENTITY_ACCESS);
+      v1::VerifyAuditLogResponse out;
+      return audit_->VerifyAuditLog(c, r, &out);
+    });
     // Each record is admitted as its create method would (its result, not the call's status).
     add("UploadBatch", false, [=, this](auto* c) {
       v1::UploadBatchRequest r;

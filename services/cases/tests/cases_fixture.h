@@ -11,6 +11,7 @@
 #include "cases/service.h"
 #include "cases/services.h"
 #include "ibm/cases/v1/activities.grpc.pb.h"
+#include "ibm/cases/v1/audit.grpc.pb.h"
 #include "ibm/cases/v1/cases.grpc.pb.h"
 #include "ibm/cases/v1/clients.grpc.pb.h"
 #include "ibm/cases/v1/events.grpc.pb.h"
@@ -68,6 +69,7 @@ class CasesTest : public registry::RegistryTest {
     tallies_ = v1::CommunityReportService::NewStub(cases_server_->channel());
     metrics_ = v1::UnitMetricsService::NewStub(cases_server_->channel());
     batch_ = v1::BatchUploadService::NewStub(cases_server_->channel());
+    audit_ = v1::AuditLogService::NewStub(cases_server_->channel());
   }
   void TearDown() override {
     if (cases_server_) cases_server_->Shutdown(absl::Seconds(1));
@@ -139,6 +141,7 @@ class CasesTest : public registry::RegistryTest {
   std::unique_ptr<v1::CommunityReportService::Stub> tallies_;
   std::unique_ptr<v1::UnitMetricsService::Stub> metrics_;
   std::unique_ptr<v1::BatchUploadService::Stub> batch_;
+  std::unique_ptr<v1::AuditLogService::Stub> audit_;
 };
 
 }  // namespace ibm::cases

@@ -649,6 +649,50 @@ TEST_P(ClientsTest, ChangesAreLoggedInTheirTransaction) {
   EXPECT_EQ(report->broken_seq, 0);
 }
 
+// Both audit logs verify through the API (national auditors and BNN central only); an entry
+// changed in the database is named, in either log.
+TEST_P(ClientsTest, BothAuditLogsVerifyAndNameATamperedEntry) {
+  const v1::Client made = Create(Voluntary(), Agent().get());
+  v1::ClientIdentity identity;
+  ASSERT_TRUE(clients_->GetClientIdentity(Bnnk().get(), ReadIdentity(made.name()), &identity).ok());
+  auto verify = [&](std::unique_ptr<grpc::ClientContext> ctx, v1::AuditLog log,
+                    v1::VerifyAuditLogResponse* out, int64_t max_entries = 0) {
+    v1::VerifyAuditLogRequest r;
+    r.set_log(log);
+    r.set_max_entries(max_entries);
+    return audit_->VerifyAuditLog(ctx.get(), r, out);
+  };
+  auto auditor = [&] { return cases_server_->As("auditor", "bnn"); };
+  for (const auto& [log, table] : {std::pair{v1::AUDIT_LOG_CHANGES, "changes"},
+                                   std::pair{v1::AUDIT_LOG_IDENTITY_ACCESS, "identity_access"}}) {
+    SCOPED_TRACE(table);
+    v1::VerifyAuditLogResponse intact;
+    grpc::Status st = verify(auditor(), log, &intact);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_GE(intact.verified_entries(), 1);
+    EXPECT_EQ(intact.broken_sequence(), 0) << intact.problem();
+    EXPECT_EQ(intact.next_after_sequence(), 0);
+    EXPECT_EQ(intact.head_sequence(), intact.verified_entries());
+    // A provincial auditor or officer sees only part of the country: not the whole chain.
+    EXPECT_EQ(ReasonOf(verify(cases_server_->As("auditor", "bnnp-32"), log, &intact)),
+              "OUT_OF_SCOPE");
+    EXPECT_EQ(ReasonOf(verify(Bnnk(), log, &intact)), "ROLE_NOT_ALLOWED");
+    // Someone with database access rewrites the first entry's actor.
+    ASSERT_TRUE(
+        cases_db_
+            ->Exec(absl::StrCat("UPDATE ", table, " SET actor = 'someone else' WHERE seq = 1"), {})
+            .ok());
+    v1::VerifyAuditLogResponse broken;
+    ASSERT_TRUE(verify(Officer("bnn"), log, &broken).ok());
+    EXPECT_EQ(broken.broken_sequence(), 1);
+    EXPECT_FALSE(broken.problem().empty());
+  }
+  v1::VerifyAuditLogResponse out;
+  EXPECT_THAT(verify(auditor(), v1::AUDIT_LOG_UNSPECIFIED, &out), registry::HasField("log"));
+  EXPECT_THAT(verify(auditor(), v1::AUDIT_LOG_CHANGES, &out, 1000001),
+              registry::HasField("max_entries"));
+}
+
 // Rotating the NIK-index key: the new key on top, a restart re-indexes every entry from the
 // sealed NIK, and lookups find the client under the new key only.
 TEST_P(ClientsTest, RotatingTheNikIndexKeyReindexesFromTheSealedNik) {

@@ -106,6 +106,11 @@ class AuditLog {
   // next_after_seq until it is 0; the head is checked when the end is reached.
   absl::StatusOr<VerifyReport> Verify(sql::Database& db, int64_t after_seq, int64_t limit,
                                       absl::Time deadline) const;
+  // What a Verify method of a service does: chains what is queued first (a tampered log
+  // refuses to chain and keeps its entries queued: the report then names the damage and
+  // counts them), then Verify.
+  absl::StatusOr<VerifyReport> ChainAndVerify(sql::Database& db, int64_t after_seq, int64_t limit,
+                                              absl::Time deadline) const;
 
   const std::string& table() const { return table_; }
 
