@@ -31,30 +31,12 @@ class AuditLogService final : public v1::AuditLogService::CallbackService {
             "OUT_OF_SCOPE");
       }
       platform::FieldViolations v;
-      const audit::AuditLog* log = nullptr;
-      if (req->log() == v1::AUDIT_LOG_CHANGES) {
-        log = &core_->change_log();
-      } else if (req->log() == v1::AUDIT_LOG_IDENTITY_ACCESS) {
-        log = &core_->identity_log();
-      } else {
+      const bool identity = req->log() == v1::AUDIT_LOG_IDENTITY_ACCESS;
+      if (!identity && req->log() != v1::AUDIT_LOG_CHANGES) {
         v.Add("log", "is required: AUDIT_LOG_CHANGES or AUDIT_LOG_IDENTITY_ACCESS");
       }
-      if (req->after_sequence() < 0) v.Add("after_sequence", "must not be negative");
-      if (req->max_entries() < 0 || req->max_entries() > 1000000) {
-        v.Add("max_entries", "must be 0-1,000,000 (0: 100,000)");
-      }
-      if (!v.empty()) return v.status();
-      auto report = log->ChainAndVerify(core_->db(), req->after_sequence(),
-                                        req->max_entries() == 0 ? 100000 : req->max_entries(),
-                                        call.deadline);
-      if (!report.ok()) return report.status();
-      resp->set_verified_entries(report->verified);
-      resp->set_head_sequence(report->head_seq);
-      resp->set_broken_sequence(report->broken_seq);
-      resp->set_problem(report->problem);
-      resp->set_next_after_sequence(report->next_after_seq);
-      resp->set_queued_entries(report->queued);
-      return absl::OkStatus();
+      return audit::AnswerVerify(identity ? core_->identity_log() : core_->change_log(),
+                                 core_->db(), *req, call.deadline, v, resp);
     });
   }
 

@@ -101,23 +101,7 @@ ServerUnaryReactor* ChangeLogService::VerifyChanges(CallbackServerContext* ctx,
   return calls_.Run(ctx, "VerifyChanges", [=, this](const platform::Call& call) -> absl::Status {
     if (auto s = RequireAccess(*call.caller, "VerifyChanges"); !s.ok()) return s;
     platform::FieldViolations v;
-    if (req->after_sequence() < 0) v.Add("after_sequence", "must not be negative");
-    if (req->max_entries() < 0 || req->max_entries() > 1000000) {
-      v.Add("max_entries", "must be 0-1,000,000 (0: 100,000)");
-    }
-    if (!v.empty()) return v.status();
-    auto report = core_->audit().ChainAndVerify(
-        core_->db(), req->after_sequence(), req->max_entries() == 0 ? 100000 : req->max_entries(),
-        call.deadline);
-    if (!report.ok()) return report.status();
-    resp->set_verified_entries(report->verified);
-    resp->set_unchained_entries(report->unchained);
-    resp->set_head_sequence(report->head_seq);
-    resp->set_broken_sequence(report->broken_seq);
-    resp->set_problem(report->problem);
-    resp->set_next_after_sequence(report->next_after_seq);
-    resp->set_queued_entries(report->queued);
-    return absl::OkStatus();
+    return audit::AnswerVerify(core_->audit(), core_->db(), *req, call.deadline, v, resp);
   });
 }
 

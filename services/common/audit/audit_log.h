@@ -45,6 +45,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "base/sealing.h"
+#include "base/status.h"
 #include "sql/database.h"
 
 namespace ibm::audit {
@@ -172,5 +173,33 @@ class Sequencer {
   std::vector<const AuditLog*> logs_;
   std::vector<std::thread> threads_;
 };
+
+// A service's Verify method over `log`: checks the request's `after_sequence` (not negative)
+// and `max_entries` (0-1,000,000; 0: 100,000) into `v`, which may already hold the caller's
+// own violations, then ChainAndVerify, and fills the response. The services' messages share
+// these field names (ibm.registry.v1 VerifyChanges, ibm.cases.v1 VerifyAuditLog); a log born
+// chained has no `unchained_entries`.
+template <typename Request, typename Response>
+absl::Status AnswerVerify(const AuditLog& log, sql::Database& db, const Request& req,
+                          absl::Time deadline, platform::FieldViolations& v, Response* resp) {
+  if (req.after_sequence() < 0) v.Add("after_sequence", "must not be negative");
+  if (req.max_entries() < 0 || req.max_entries() > 1000000) {
+    v.Add("max_entries", "must be 0-1,000,000 (0: 100,000)");
+  }
+  if (!v.empty()) return v.status();
+  auto report = log.ChainAndVerify(db, req.after_sequence(),
+                                   req.max_entries() == 0 ? 100000 : req.max_entries(), deadline);
+  if (!report.ok()) return report.status();
+  resp->set_verified_entries(report->verified);
+  if constexpr (requires { resp->set_unchained_entries(0); }) {
+    resp->set_unchained_entries(report->unchained);
+  }
+  resp->set_head_sequence(report->head_seq);
+  resp->set_broken_sequence(report->broken_seq);
+  resp->set_problem(report->problem);
+  resp->set_next_after_sequence(report->next_after_seq);
+  resp->set_queued_entries(report->queued);
+  return absl::OkStatus();
+}
 
 }  // namespace ibm::audit
