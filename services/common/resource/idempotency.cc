@@ -54,13 +54,22 @@ absl::Status CreateRequests::Remember(sql::Session& s, absl::string_view caller,
                                       const google::protobuf::Message& request,
                                       absl::string_view resource, int64_t now) const {
   if (request_id.empty()) return absl::OkStatus();
-  // Find found no live record of this id (and locked its key), so any record of it is
-  // expired and makes way for the new one: one statement on both engines.
-  auto r = s.Exec(
-      absl::StrCat(
-          "REPLACE INTO ", table_,
-          " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)"),
-      {RequestKey(caller, request_id), method, Fingerprint(request), resource, now});
+  // One statement in the common case. The key is unique: a concurrent create of the same id
+  // that committed first fails this insert (ALREADY_EXISTS), whatever the isolation level.
+  // Only then may an expired record of the id (Find skips those) be in the way: it makes way
+  // for the new one, and a live one fails the insert again.
+  const std::string key = RequestKey(caller, request_id);
+  const std::string insert = absl::StrCat(
+      "INSERT INTO ", table_,
+      " (request_id, method, fingerprint, resource, create_time) VALUES (?, ?, ?, ?, ?)");
+  const sql::Params row = {key, method, Fingerprint(request), resource, now};
+  auto r = s.Exec(insert, row);
+  if (absl::IsAlreadyExists(r.status())) {
+    r = s.Exec(absl::StrCat("DELETE FROM ", table_, " WHERE request_id = ? AND create_time < ?"),
+               {key, now - absl::ToInt64Microseconds(kRequestIdRetention)});
+    if (!r.ok()) return r.status();
+    r = s.Exec(insert, row);
+  }
   if (!r.ok()) return r.status();
   // Now and then, forget request ids past their retention (indexed by create_time).
   thread_local uint32_t creates = 0;

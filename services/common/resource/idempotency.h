@@ -35,8 +35,8 @@ class CreateRequests {
                                                   absl::string_view request_id,
                                                   const google::protobuf::Message& request,
                                                   int64_t now_us) const;
-  // After creating, in the same transaction, once Find found nothing (it replaces an expired
-  // record of the id). Now and then prunes ids past their retention.
+  // After creating, in the same transaction, once Find found nothing (an expired record of
+  // the id makes way; a live one is ALREADY_EXISTS). Now and then prunes ids past retention.
   absl::Status Remember(sql::Session& s, absl::string_view caller, absl::string_view method,
                         absl::string_view request_id, const google::protobuf::Message& request,
                         absl::string_view resource, int64_t now_us) const;

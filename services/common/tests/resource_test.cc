@@ -187,6 +187,13 @@ TEST_P(CreateRequestsTest, ARetryFindsTheFirstCreateOfTheSameCallerOnly) {
               }).ok());
   ASSERT_TRUE(find("alice", "CreateThing", request).ok());
   EXPECT_EQ(found, "things/2");
+  // A live record is never replaced (two creates of one id racing past Find): the second
+  // insert fails on the key.
+  EXPECT_TRUE(absl::IsAlreadyExists(in_tx([&](sql::Session& s) {
+    return creates.Remember(s, "alice", "CreateThing", "r1", request, "things/3", now + 1);
+  })));
+  ASSERT_TRUE(find("alice", "CreateThing", request).ok());
+  EXPECT_EQ(found, "things/2");
 }
 
 IBM_ON_BOTH_ENGINES(CreateRequestsTest);
