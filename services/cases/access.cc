@@ -43,6 +43,8 @@ absl::string_view Symbol(char cell) {
       return "✓s";
     case Cell::kEverywhere:
       return "✓*";
+    case Cell::kCentral:
+      return "✓c";
   }
   return "?";
 }
@@ -52,7 +54,8 @@ absl::string_view Symbol(char cell) {
 // Columns: BNN, BNNP, BNNK, agent, supervisor, auditor, referrals, supervision, integration,
 // village fund, provider. Letters: N — (denied), S ✓ (scope), U ✓u (own unit), F ✓f
 // (fostering satker), O ✓o (own satker), H ✓h (holding satker), Y ✓n (a system, national),
-// R ✓r (an open referral), B ✓s (own subscription), A ✓* (everywhere).
+// R ✓r (an open referral), B ✓s (own subscription), A ✓* (everywhere), C ✓c (BNN central's
+// callers only).
 const std::vector<MethodAccess>& AccessTable() {
   static const std::vector<MethodAccess> table = {
       {"GetClient", "SSSUNSYNNNN", "coarse form for BNN and national auditors"},
@@ -133,7 +136,7 @@ const std::vector<MethodAccess>& AccessTable() {
       {"PullCaseEvents", "NNNNNNBNNNN", ""},
       {"AcknowledgeCaseEvents", "NNNNNNBNNNN", ""},
       {"UploadBatch", "SSSUNNNNNNN", "each record checked as its create method"},
-      {"VerifyAuditLog", "SNNNNSNNNNN", "national callers only: the chain spans every satker"},
+      {"VerifyAuditLog", "CNNNNCNNNNN", "the chain spans every satker"},
   };
   return table;
 }
@@ -199,6 +202,13 @@ absl::StatusOr<Grant> RequireAccess(const auth::Principal& caller, absl::string_
     return NotAllowed(absl::StrCat("the caller (", auth::RoleName(caller.role),
                                    caller.system.empty() ? "" : ":", caller.system,
                                    ") may not call ", method));
+  }
+  if (cell == Cell::kCentral && !caller.scope.national()) {
+    return platform::WithReason(
+        absl::PermissionDeniedError(absl::StrCat(method, " spans every satker: only BNN central's ",
+                                                 "callers may call it; the caller's scope is ",
+                                                 caller.scope.prefix())),
+        "OUT_OF_SCOPE");
   }
   return Grant{*kind, cell};
 }

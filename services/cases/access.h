@@ -48,6 +48,9 @@ enum class Cell : char {
   kReferral = 'R',      // ✓r  the referrals system, for a client with an open referral
   kSubscription = 'B',  // ✓s  a system, its own subscription only
   kEverywhere = 'A',    // ✓*  anyone admitted, anywhere
+  // ✓c  BNN central's callers only (national scope): what spans every satker, such as an
+  // audit log's whole chain; others admitted by role get OUT_OF_SCOPE.
+  kCentral = 'C',
 };
 
 struct MethodAccess {
@@ -70,7 +73,8 @@ struct Grant {
 };
 
 // The caller's cell for `method`: PERMISSION_DENIED (ROLE_NOT_ALLOWED) for kDenied and for
-// the callers ClassifyCaller refuses; INTERNAL for a method without a row.
+// the callers ClassifyCaller refuses, (OUT_OF_SCOPE) for kCentral below national scope;
+// INTERNAL for a method without a row.
 absl::StatusOr<Grant> RequireAccess(const auth::Principal& caller, absl::string_view method);
 
 // The docs' role x method matrix (markdown), generated from the table.

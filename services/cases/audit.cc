@@ -20,16 +20,9 @@ class AuditLogService final : public v1::AuditLogService::CallbackService {
                                      const v1::VerifyAuditLogRequest* req,
                                      v1::VerifyAuditLogResponse* resp) override {
     return calls_.Run(ctx, "VerifyAuditLog", [=, this](const platform::Call& call) {
+      // A kCentral cell: BNN central's callers only (the chain spans every satker).
       auto grant = core_->Authorize(call, "VerifyAuditLog");
       if (!grant.ok()) return grant.status();
-      if (!call.caller->scope.national()) {
-        return platform::WithReason(
-            absl::PermissionDeniedError(
-                absl::StrCat("an audit log's chain spans every satker: only BNN central's "
-                             "callers may verify it; the caller's scope is ",
-                             call.caller->scope.prefix())),
-            "OUT_OF_SCOPE");
-      }
       platform::FieldViolations v;
       const bool identity = req->log() == v1::AUDIT_LOG_IDENTITY_ACCESS;
       if (!identity && req->log() != v1::AUDIT_LOG_CHANGES) {

@@ -73,6 +73,7 @@ absl::Status Core::RequireUnitScope(const Call& call, const Grant& grant,
   switch (grant.cell) {
     case Cell::kEverywhere:
     case Cell::kNational:
+    case Cell::kCentral:
       return absl::OkStatus();
     case Cell::kScope:
       return auth::RequireScope(caller, UnitVillage(unit_id));

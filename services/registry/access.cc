@@ -92,6 +92,23 @@ absl::Status RequireAccess(const auth::Principal& caller, absl::string_view meth
   return absl::OkStatus();
 }
 
+absl::Status RequireTargetScope(const auth::Principal& caller, absl::string_view method,
+                                const domain::RegionCode& target) {
+  const MethodAccess* row = FindAccess(method);
+  if (row == nullptr) return IBM_BUG("no access rule for ", method);
+  switch (row->scope) {
+    case ScopeRule::kAnywhere:
+    case ScopeRule::kNational:  // RequireAccess checked it
+      return absl::OkStatus();
+    case ScopeRule::kOfficersAnywhere:
+      if (caller.role == Role::kOfficer) return absl::OkStatus();
+      [[fallthrough]];
+    case ScopeRule::kTarget:
+      return auth::RequireScope(caller, target);
+  }
+  return IBM_BUG("no scope rule for ", method);
+}
+
 std::string AccessMatrixMarkdown() {
   const std::vector<std::pair<std::string, Role>> columns = {
       {"agent", Role::kAgent},       {"supervisor", Role::kSupervisor},

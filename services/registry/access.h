@@ -5,7 +5,8 @@
 // - Every handler starts with RequireAccess(caller, "<Method>"): the role check, and for
 //   national-only methods the national check, come from this table.
 // - The handlers then check the caller's scope on the method's target (a unit's village, a
-//   satker's region): the table says which methods have one (kTarget).
+//   satker's region): the table says which methods have one (kTarget, kOfficersAnywhere;
+//   RequireTargetScope applies the rule).
 // - docs/api.md's role x method matrix is generated from it (AccessMatrixMarkdown; the ctest
 //   docs.registry_access_matrix fails when the docs drift, tools/gen-access-docs.sh
 //   rewrites them), and tests/access_test.cc calls every method as every kind of caller and
@@ -46,6 +47,12 @@ const MethodAccess* FindAccess(absl::string_view method);
 // (OUT_OF_SCOPE) when the method is national and the caller is not; INTERNAL for a method
 // without a row. Target scope is the handler's to check, on the parsed resource.
 absl::Status RequireAccess(const auth::Principal& caller, absl::string_view method);
+
+// The table's scope rule for `method` on the region its request names (a unit's village, a
+// satker's region): kTarget needs the caller's scope to cover it, kOfficersAnywhere too for
+// everyone but officers; PERMISSION_DENIED (OUT_OF_SCOPE) otherwise.
+absl::Status RequireTargetScope(const auth::Principal& caller, absl::string_view method,
+                                const domain::RegionCode& target);
 
 // The docs' role x method matrix (markdown), generated from the table.
 std::string AccessMatrixMarkdown();

@@ -93,9 +93,8 @@ ServerUnaryReactor* UnitService::GetUnit(CallbackServerContext* ctx, const v1::G
       [=, this](const Call& call) -> absl::Status {
         if (auto s = RequireAccess(*call.caller, "GetUnit"); !s.ok()) return s;
         IBM_ASSIGN_OR_RETURN(const std::string id, ParseUnitName(req->name(), "name"));
-        // Officers read any unit (a case moves to a unit of another satker); the rest in scope.
-        if (call.caller->role != auth::Role::kOfficer) {
-          if (auto s = RequireScope(*call.caller, UnitVillage(id)); !s.ok()) return s;
+        if (auto s = RequireTargetScope(*call.caller, "GetUnit", UnitVillage(id)); !s.ok()) {
+          return s;
         }
         const store::Units units(core_->dialect());
         store::Unit found;

@@ -106,6 +106,8 @@ class CasesAccessTest : public CasesTest {
       case Cell::kHolder:     // the notice is filed under BNNK Bandung
       case Cell::kOwnSatker:  // the satker activity is BNNK Bandung's
         return !scoped || c.fostering ? "" : "OUT_OF_SCOPE";
+      case Cell::kCentral:
+        return c.satker == "bnn" ? "" : "OUT_OF_SCOPE";
       default:
         return "";
     }
@@ -622,8 +624,8 @@ class CasesAccessTest : public CasesTest {
       v1::QueryUnitMetricsResponse out;
       return metrics_->QueryUnitMetrics(c, r, &out);
     });
-    // The whole chain: "in scope" is a national scope.
-    add("VerifyAuditLog", true, [=, this](auto* c) {
+    // The whole chain: BNN central's callers only, whatever they name.
+    add("VerifyAuditLog", false, [=, this](auto* c) {
       v1::VerifyAuditLogRequest r;
       r.set_log(v1::AUDIT_LOG_IDENTITY_ACCESS);
       v1::VerifyAuditLogResponse out;
