@@ -19,7 +19,7 @@
 #include "base/status.h"
 #include "cases/access.h"
 #include "cases/names.h"
-#include "cases/registry_client.h"
+#include "registry/client/registry_client.h"
 #include "google/protobuf/message.h"
 #include "platform/calls.h"
 #include "resource/idempotency.h"
@@ -29,6 +29,9 @@ namespace ibm::cases {
 
 using auth::Principal;
 using auth::Role;
+using registry::CheckFormedBy;
+using registry::RegistryClient;
+using registry::UnitFacts;
 using platform::Call;
 
 // The unit of an agent's token ("units/{unit}/agents/{agent}" -> unit id); "" otherwise.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The cases service asks the registry (ibm.registry.v1) for the facts it depends on: a unit
+// A service asks the registry (ibm.registry.v1) for the facts it depends on: a unit
 // (its village, fostering satker and status), an agent's status, a village code. Every ask
 // is made on behalf of the incoming call: its credentials are forwarded (the registry then
 // enforces the caller's own scope) and its deadline propagated (capped at 5 s). Answers are
@@ -24,7 +24,7 @@
 #include "ibm/registry/v1/registry.grpc.pb.h"
 #include "platform/calls.h"
 
-namespace ibm::cases {
+namespace ibm::registry {
 
 struct UnitFacts {
   std::string id;           // "32.73.04.1001-1"
@@ -55,6 +55,12 @@ class RegistryClient {
   // `field` otherwise.
   absl::Status CheckVillage(const platform::Call& call, const domain::RegionCode& code,
                             absl::string_view field) const;
+  // OK when `code` is a region of any level that exists and is not retired;
+  // INVALID_ARGUMENT naming `field` otherwise.
+  absl::Status CheckRegion(const platform::Call& call, const domain::RegionCode& code,
+                           absl::string_view field) const;
+  // Whether the registry has the satker `satker_id` ("bnnk-32.73"); NOT_FOUND is false.
+  absl::StatusOr<bool> SatkerExists(const platform::Call& call, absl::string_view satker_id) const;
 
  private:
   struct Cached {
@@ -64,15 +70,19 @@ class RegistryClient {
     bool flag = false;
   };
   bool Lookup(const std::string& key, Cached& out) const;
+  absl::Status CheckCode(const platform::Call& call, const domain::RegionCode& code,
+                         ::ibm::registry::v1::RegionLevel level, absl::string_view field,
+                         absl::string_view what) const;
   void Store(const std::string& key, Cached value) const;
 
   // Made once: a stub per call would cost an allocation on every write's unit check.
   std::unique_ptr<::ibm::registry::v1::UnitService::Stub> units_;
   std::unique_ptr<::ibm::registry::v1::AgentService::Stub> agents_;
   std::unique_ptr<::ibm::registry::v1::RegionService::Stub> regions_;
+  std::unique_ptr<::ibm::registry::v1::SatkerService::Stub> satkers_;
   absl::Duration ttl_;
   mutable absl::Mutex mu_;
   mutable absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace ibm::cases
+}  // namespace ibm::registry

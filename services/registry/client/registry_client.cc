@@ -1,4 +1,4 @@
-#include "cases/registry_client.h"
+#include "registry/client/registry_client.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include "grpcpp/client_context.h"
 #include "ibm/registry/v1/registry.grpc.pb.h"
 
-namespace ibm::cases {
+namespace ibm::registry {
 namespace {
 
 namespace rv1 = ::ibm::registry::v1;
@@ -51,6 +51,7 @@ RegistryClient::RegistryClient(std::shared_ptr<grpc::Channel> channel, absl::Dur
     : units_(rv1::UnitService::NewStub(channel)),
       agents_(rv1::AgentService::NewStub(channel)),
       regions_(rv1::RegionService::NewStub(channel)),
+      satkers_(rv1::SatkerService::NewStub(channel)),
       ttl_(cache_ttl) {}
 
 bool RegistryClient::Lookup(const std::string& key, Cached& out) const {
@@ -135,23 +136,57 @@ absl::StatusOr<bool> RegistryClient::AgentActive(const platform::Call& call,
 absl::Status RegistryClient::CheckVillage(const platform::Call& call,
                                           const domain::RegionCode& code,
                                           absl::string_view field) const {
-  const std::string key = absl::StrCat("regions/", code.str());
+  return CheckCode(call, code, rv1::REGION_LEVEL_VILLAGE, field,
+                   "must be a village (desa/kelurahan) code that exists and is not retired");
+}
+
+absl::Status RegistryClient::CheckRegion(const platform::Call& call,
+                                         const domain::RegionCode& code,
+                                         absl::string_view field) const {
+  return CheckCode(call, code, rv1::REGION_LEVEL_UNSPECIFIED, field,
+                   "must be a region code that exists and is not retired");
+}
+
+absl::Status RegistryClient::CheckCode(const platform::Call& call, const domain::RegionCode& code,
+                                       rv1::RegionLevel level, absl::string_view field,
+                                       absl::string_view what) const {
+  const std::string key = absl::StrCat("regions/", code.str(), "@", level);
   Cached hit;
   if (!Lookup(key, hit)) {
     rv1::ValidateRegionCodeRequest req;
     req.set_code(code.str());
-    req.set_expected_level(rv1::REGION_LEVEL_VILLAGE);
+    req.set_expected_level(level);
     rv1::ValidateRegionCodeResponse out;
     grpc::Status s = regions_->ValidateRegionCode(OnBehalfOf(call).get(), req, &out);
-    if (absl::Status mine = FromRegistry(s, key); !mine.ok()) return mine;
+    if (absl::Status mine = FromRegistry(s, absl::StrCat("regions/", code.str())); !mine.ok()) {
+      return mine;
+    }
     hit.flag = out.valid();
     Store(key, hit);
   }
-  if (!hit.flag) {
-    return platform::InvalidField(
-        field, "must be a village (desa/kelurahan) code that exists and is not retired");
-  }
+  if (!hit.flag) return platform::InvalidField(field, what);
   return absl::OkStatus();
 }
 
-}  // namespace ibm::cases
+absl::StatusOr<bool> RegistryClient::SatkerExists(const platform::Call& call,
+                                                  absl::string_view satker_id) const {
+  const std::string key = absl::StrCat("satkers/", satker_id);
+  Cached hit;
+  if (!Lookup(key, hit)) {
+    rv1::GetSatkerRequest req;
+    req.set_name(key);
+    rv1::Satker satker;
+    grpc::Status s = satkers_->GetSatker(OnBehalfOf(call).get(), req, &satker);
+    if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
+      hit.flag = false;
+    } else if (absl::Status mine = FromRegistry(s, key); !mine.ok()) {
+      return mine;
+    } else {
+      hit.flag = true;
+    }
+    Store(key, hit);
+  }
+  return hit.flag;
+}
+
+}  // namespace ibm::registry
