@@ -10,7 +10,7 @@ declare -A allowed=(
   [sql]="base"
   [auth]="base domain"
   [audit]="base sql"
-  [resource]="base sql"
+  [resource]="base domain sql"
   [platform]="base sql auth"
   [testing]="base domain sql auth audit resource platform"
 )

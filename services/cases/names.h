@@ -1,8 +1,7 @@
 #pragma once
 
-// Resource names of ibm.cases.v1 and of the registry resources it refers to. A pattern names
-// its variable segments in braces: {unit} is a unit id (domain::UnitId), {satker} a satker id
-// (domain::SatkerId), any other {x} an id this service assigned (1-40 of a-z, 0-9).
+// Resource names of ibm.cases.v1 and of the registry resources it refers to (patterns as
+// resource/names.h reads them).
 
 #include <string>
 #include <vector>
@@ -10,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "domain/region_code.h"
+#include "resource/names.h"
 
 namespace ibm::cases {
 
@@ -25,21 +25,13 @@ inline constexpr absl::string_view kNoticePattern = "satkers/{satker}/nikMatchNo
 inline constexpr absl::string_view kRoutingPolicyPattern = "routingPolicies/{policy}";
 inline constexpr absl::string_view kReferralPattern = "referrals/{referral}";
 
-// The variable segments of `name`, in order; INVALID_ARGUMENT naming `field` ("must be a
-// resource name like units/32.73.04.1001-1/cases/{case}") when it does not match `pattern`.
-absl::StatusOr<std::vector<std::string>> ParseName(absl::string_view name,
-                                                   absl::string_view pattern,
-                                                   absl::string_view field);
-// `pattern` with its variable segments replaced by `ids`, in order.
-std::string FormatName(absl::string_view pattern, const std::vector<std::string>& ids);
+using resource::FormatName;
+using resource::IsAssignedId;
+using resource::NewId;
+using resource::ParseName;
 
 // "clients/{id}".
 std::string ClientName(absl::string_view id);
-
-// True for an id this service assigns (1-40 of a-z, 0-9).
-bool IsAssignedId(absl::string_view id);
-// A fresh id: `prefix` and 10 random base-32 characters.
-std::string NewId(absl::string_view prefix);
 
 // The village a (well-formed) unit id is in.
 domain::RegionCode UnitVillage(absl::string_view unit_id);
