@@ -19,9 +19,9 @@
 #include "base/status.h"
 #include "cases/access.h"
 #include "cases/names.h"
-#include "registry/client/registry_client.h"
 #include "google/protobuf/message.h"
 #include "platform/calls.h"
+#include "registry/client/registry_client.h"
 #include "resource/idempotency.h"
 #include "sql/database.h"
 
@@ -29,10 +29,10 @@ namespace ibm::cases {
 
 using auth::Principal;
 using auth::Role;
+using platform::Call;
 using registry::CheckFormedBy;
 using registry::RegistryClient;
 using registry::UnitFacts;
-using platform::Call;
 
 // The unit of an agent's token ("units/{unit}/agents/{agent}" -> unit id); "" otherwise.
 std::string AgentUnit(const Principal& caller);

@@ -140,8 +140,7 @@ absl::Status RegistryClient::CheckVillage(const platform::Call& call,
                    "must be a village (desa/kelurahan) code that exists and is not retired");
 }
 
-absl::Status RegistryClient::CheckRegion(const platform::Call& call,
-                                         const domain::RegionCode& code,
+absl::Status RegistryClient::CheckRegion(const platform::Call& call, const domain::RegionCode& code,
                                          absl::string_view field) const {
   return CheckCode(call, code, rv1::REGION_LEVEL_UNSPECIFIED, field,
                    "must be a region code that exists and is not retired");
