@@ -2,18 +2,11 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "base/macros.h"
 #include "cases/nik_index.h"
 #include "cases/services.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "resource/secrets.h"
 
-ABSL_FLAG(std::string, registry, "127.0.0.1:7001",
-          "the registry's gRPC address (host:port): units, agents and villages are checked "
-          "there, on behalf of each caller");
-ABSL_FLAG(absl::Duration, registry_cache_ttl, absl::Seconds(30),
-          "how long the registry's answers about units, agents and villages are reused "
-          "(0: ask every time)");
 ABSL_FLAG(std::string, nik_index_keys, "",
           "file of keys for the NIK index (the format of --field_keys, its own file and "
           "custody): NIKs are found by an HMAC under its first key, never stored in clear");
@@ -44,12 +37,7 @@ platform::ServiceSpec Spec() {
   spec.seals_fields = true;  // client identity
   spec.flags = {"registry", "registry_cache_ttl", "nik_index_keys"};
   spec.check_flags = []() -> absl::Status {
-    if (absl::GetFlag(FLAGS_registry).empty()) {
-      return absl::InvalidArgumentError("--registry: the registry's address is required");
-    }
-    if (absl::GetFlag(FLAGS_registry_cache_ttl) < absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("--registry_cache_ttl must not be negative");
-    }
+    IBM_RETURN_IF_ERROR(registry::CheckRegistryFlags());
     return NikIndexKeys().status();
   };
   spec.build = [](platform::ServiceContext& context) -> absl::StatusOr<Services> {
@@ -58,9 +46,7 @@ platform::ServiceSpec Spec() {
     }
     auto nik_keys = NikIndexKeys();
     if (!nik_keys.ok()) return nik_keys.status();
-    auto registry = std::make_shared<RegistryClient>(
-        grpc::CreateChannel(absl::GetFlag(FLAGS_registry), grpc::InsecureChannelCredentials()),
-        absl::GetFlag(FLAGS_registry_cache_ttl));
+    auto registry = registry::RegistryClientFromFlags();
     return BuildServices(context, Core::Keys{context.sealer, *nik_keys}, std::move(registry));
   };
   return spec;

@@ -133,11 +133,6 @@ absl::Status CheckMove(CaseState from, CaseMove move, int transitions, CaseState
   return absl::OkStatus();
 }
 
-absl::CivilDay Today(absl::Time now) {
-  static const absl::TimeZone kWit = absl::FixedTimeZone(9 * 60 * 60);
-  return absl::ToCivilDay(now, kWit);
-}
-
 void CheckEffectiveDate(platform::FieldViolations& v, absl::string_view field, absl::CivilDay date,
                         absl::CivilDay today, absl::CivilDay last) {
   if (date > today) {

@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "base/status.h"
+#include "resource/fields.h"
 
 namespace ibm::cases::rules {
 
@@ -66,9 +67,7 @@ absl::Status CheckMove(CaseState from, CaseMove move, int transitions,
 
 // ---- Dates.
 
-// "Today" for a date a caller gives: the day in Indonesia's easternmost time zone (WIT,
-// UTC+9), so that a day which has begun anywhere in the country is never "in the future".
-absl::CivilDay Today(absl::Time now);
+using resource::Today;  // the day in WIT: resource/fields.h
 
 // A transition's effective date (given and a real date, which the caller checks): not after
 // `today`, not before `last` (the previous transition's effective date). Adds a violation

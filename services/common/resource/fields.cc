@@ -78,4 +78,9 @@ google::protobuf::Timestamp ToTimestamp(int64_t micros) {
   return t;
 }
 
+absl::CivilDay Today(absl::Time now) {
+  static const absl::TimeZone kWit = absl::FixedTimeZone(9 * 60 * 60);
+  return absl::ToCivilDay(now, kWit);
+}
+
 }  // namespace ibm::resource

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "base/status.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
@@ -26,6 +28,9 @@ void CheckDate(platform::FieldViolations& v, absl::string_view field, const goog
 
 std::string DateText(const google::type::Date& d);  // YYYY-MM-DD, as stored
 google::type::Date ParseDateText(absl::string_view text);
-google::protobuf::Timestamp ToTimestamp(int64_t micros);  // stored times: µs since the epoch
+google::protobuf::Timestamp ToTimestamp(int64_t micros);
+// "Today" for a date a caller gives: the day in Indonesia's easternmost time zone (WIT,
+// UTC+9), so that a day which has begun anywhere in the country is never "in the future".
+absl::CivilDay Today(absl::Time now);  // stored times: µs since the epoch
 
 }  // namespace ibm::resource

@@ -85,4 +85,10 @@ class RegistryClient {
   mutable absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
 };
 
+// The flags --registry and --registry_cache_ttl (a service lists both in ServiceSpec::flags):
+// INVALID_ARGUMENT naming the bad one.
+absl::Status CheckRegistryFlags();
+// A client of the registry the flags name.
+std::shared_ptr<RegistryClient> RegistryClientFromFlags();
+
 }  // namespace ibm::registry
