@@ -21,9 +21,10 @@
 # Services and their ports (gRPC / Prometheus metrics), on $IBM_HOST (default 127.0.0.1):
 #   registry 7001 / 9001   regions, satker, IBM units, recovery agents, officers
 #   cases    7002 / 9002   clients, screenings, cases (asks the registry on each caller's behalf)
+#   referrals 7003 / 9003  the provider directory (referrals themselves: issue 10, being built)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/build.sh ibm-registry ibm-cases ibmctl  # only what it runs: the tests are tools/test.sh's
+tools/build.sh ibm-registry ibm-cases ibm-referrals ibmctl  # only what it runs: the tests are tools/test.sh's
 data=${IBM_DATA_DIR:-$PWD/var}
 host=${IBM_HOST:-127.0.0.1}
 mkdir -p "$data"
@@ -56,6 +57,7 @@ start_service() {  # name grpc_port metrics_port [flags...]
 
 start_service registry 7001 9001
 start_service cases 7002 9002 --registry="$host:7001" --nik_index_keys="$nik_keys"
+start_service referrals 7003 9003 --registry="$host:7001"
 
 ibmctl() { build/tools/ibmctl --registry="$host:7001" --dev_role=officer --dev_satker=bnn "$@"; }
 for _ in $(seq 1 60); do
@@ -69,7 +71,7 @@ if [ -z "$(ibmctl --json regions editions | grep -o '"edition"' || true)" ]; the
   ibmctl satkers bootstrap
 fi
 
-echo "suite running: registry on $host:7001, cases on $host:7002 (health, reflection)," \
-  "metrics on :9001 and :9002; data in $data; try: build/tools/ibmctl regions list 32;" \
+echo "suite running: registry on $host:7001, cases on $host:7002, referrals on $host:7003" \
+  "(health, reflection), metrics on :9001-9003; data in $data; try: build/tools/ibmctl regions list 32;" \
   "Ctrl-C stops" >&2
 wait

@@ -50,6 +50,23 @@ const std::vector<MethodAccess>& AccessTable() {
       {"CreateProvider", "SSSNNNNNN", "scope: the provider's `location`"},
       {"UpdateProvider", "SSSNNNNNN", "scope: the location before and after"},
       {"SetProviderState", "SSSNNNNNN", ""},
+      {"GetReferral", "SSSUNSNNY", "scope: the referral's unit"},
+      {"ListReferrals", "SSSUNSNNY", ""},
+      {"ListDeliveryAttempts", "SSSUNSNNY", ""},
+      {"CreateReferral", "NSSUNNNNN", "BNN central reads referrals but does not write them"},
+      {"UpdateReferral", "NSSUNNNNN", "DRAFT only"},
+      {"SubmitReferral", "NSSNNNNNN", "discloses health data outside BNN: officers only"},
+      {"CancelReferral", "NSSUNNNNN", "agents: DRAFT only"},
+      {"MarkReferralEnteredInError", "NSSNNNNNN", ""},
+      {"RetryReferralDelivery", "NSSNNNNNN", ""},
+      {"ListProviderReferrals", "NMMNNNPNN", "identity never in a list"},
+      {"GetProviderReferral", "NMMNNNPNN", "another provider's referral: NOT_FOUND"},
+      {"PullReferralEvents", "NNNNNNPNN", "PULL providers"},
+      {"AcknowledgeReferralEvents", "NNNNNNPNN", ""},
+      {"AcceptReferral", "NMMNNNPNN", ""},
+      {"RejectReferral", "NMMNNNPNN", ""},
+      {"ReportReferralAttendance", "NMMNNNPNN", ""},
+      {"ReportReferralOutcome", "NMMNNNPNN", ""},
   };
   return table;
 }
