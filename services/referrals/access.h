@@ -35,13 +35,13 @@ inline constexpr int kCallerKinds = 9;
 
 // What a cell admits. The letter is how the table writes it (access.cc).
 enum class Cell : char {
-  kDenied = 'N',      // —   PERMISSION_DENIED ROLE_NOT_ALLOWED
-  kScope = 'S',       // ✓   within the caller's scope (a referral's unit; a provider's location)
-  kOwnUnit = 'U',     // ✓u  an agent, referrals of its own unit only
-  kOwnProvider = 'P', // ✓p  a provider caller, its own provider only
-  kManual = 'M',      // ✓m  an officer, for a MANUAL provider in scope only
-  kNational = 'Y',    // ✓n  a system, national
-  kEverywhere = 'A',  // ✓*  anyone admitted, anywhere
+  kDenied = 'N',       // —   PERMISSION_DENIED ROLE_NOT_ALLOWED
+  kScope = 'S',        // ✓   within the caller's scope (a referral's unit; a provider's location)
+  kOwnUnit = 'U',      // ✓u  an agent, referrals of its own unit only
+  kOwnProvider = 'P',  // ✓p  a provider caller, its own provider only
+  kManual = 'M',       // ✓m  an officer, for a MANUAL provider in scope only
+  kNational = 'Y',     // ✓n  a system, national
+  kEverywhere = 'A',   // ✓*  anyone admitted, anywhere
 };
 
 struct MethodAccess {

@@ -24,9 +24,8 @@ Core::Core(sql::Database* db, platform::PageTokens tokens, std::function<absl::T
       registry_(std::move(registry)),
       change_log_("changes", "referrals", sealer_, db->dialect()),
       creates_("create_requests", db->dialect()),
-      sequencer_(
-          std::make_unique<audit::Sequencer>(db, std::vector<const audit::AuditLog*>{&change_log_})) {
-}
+      sequencer_(std::make_unique<audit::Sequencer>(
+          db, std::vector<const audit::AuditLog*>{&change_log_})) {}
 
 absl::StatusOr<Grant> Core::Authorize(const Call& call, absl::string_view method) const {
   if (!call.caller) return IBM_BUG("an authenticated method without a caller");

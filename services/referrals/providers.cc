@@ -26,8 +26,8 @@ constexpr absl::string_view kRegionPrefix = "regions/";
 // ignored, as AIP-203 says).
 v1::Provider InputFields(const v1::Provider& in) {
   v1::Provider p = in;
-  for (const char* field : {"name", "state", "state_reason", "satker", "create_time",
-                            "update_time", "etag"}) {
+  for (const char* field :
+       {"name", "state", "state_reason", "satker", "create_time", "update_time", "etag"}) {
     p.GetReflection()->ClearField(&p, p.GetDescriptor()->FindFieldByName(field));
   }
   return p;
@@ -112,8 +112,8 @@ class ProviderService final : public v1::ProviderService::CallbackService {
           auto id = ParseName(req->name(), kProviderPattern, "name");
           if (!id.ok()) return id.status();
           store::Provider row;
-          IBM_RETURN_IF_ERROR(core_->db().Transact(
-              sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
+          IBM_RETURN_IF_ERROR(
+              core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
                 auto got = store::Providers(core_->dialect()).Get(s, (*id)[0], req->name());
                 if (!got.ok()) return got.status();
                 row = *std::move(got);
@@ -124,8 +124,7 @@ class ProviderService final : public v1::ProviderService::CallbackService {
         platform::Access::kAuthenticated, platform::Execution::kShortRead);
   }
 
-  ServerUnaryReactor* ListProviders(CallbackServerContext* ctx,
-                                    const v1::ListProvidersRequest* req,
+  ServerUnaryReactor* ListProviders(CallbackServerContext* ctx, const v1::ListProvidersRequest* req,
                                     v1::ListProvidersResponse* resp) override {
     return calls_.Run(ctx, "ListProviders", [=, this](const Call& call) -> absl::Status {
       auto grant = core_->Authorize(call, "ListProviders");
@@ -194,8 +193,7 @@ class ProviderService final : public v1::ProviderService::CallbackService {
       std::vector<store::Provider> rows;
       IBM_RETURN_IF_ERROR(
           core_->db().Transact(sql::TxMode::kReadOnly, [&](sql::Session& s) -> absl::Status {
-            auto listed =
-                store::Providers(core_->dialect()).List(s, filter, after, page->size + 1);
+            auto listed = store::Providers(core_->dialect()).List(s, filter, after, page->size + 1);
             if (!listed.ok()) return listed.status();
             rows = *std::move(listed);
             return absl::OkStatus();
@@ -233,7 +231,8 @@ class ProviderService final : public v1::ProviderService::CallbackService {
       store::Provider row;
       IBM_RETURN_IF_ERROR(
           core_->db().Transact(sql::TxMode::kReadWrite, [&](sql::Session& s) -> absl::Status {
-            auto done = core_->FindCreate(s, *call.caller, "CreateProvider", req->request_id(), *req);
+            auto done =
+                core_->FindCreate(s, *call.caller, "CreateProvider", req->request_id(), *req);
             if (!done.ok()) return done.status();
             if (*done) {
               auto ids = ParseName(**done, kProviderPattern, "name");
@@ -254,8 +253,8 @@ class ProviderService final : public v1::ProviderService::CallbackService {
             Pack(made, row);
             IBM_RETURN_IF_ERROR(RequirePrincipalsFree(providers, s, row));
             IBM_RETURN_IF_ERROR(providers.Insert(s, row));
-            return core_->RememberCreate(s, *call.caller, "CreateProvider", req->request_id(),
-                                         *req, ProviderName(row.id));
+            return core_->RememberCreate(s, *call.caller, "CreateProvider", req->request_id(), *req,
+                                         ProviderName(row.id));
           }));
       return ToProto(row, resp);
     });
@@ -324,7 +323,8 @@ class ProviderService final : public v1::ProviderService::CallbackService {
               if (field->is_repeated()) {
                 for (int i = 0; i < in.GetReflection()->FieldSize(in, field); ++i) {
                   if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-                    r->AddString(&merged, field, in.GetReflection()->GetRepeatedString(in, field, i));
+                    r->AddString(&merged, field,
+                                 in.GetReflection()->GetRepeatedString(in, field, i));
                   } else {
                     r->AddMessage(&merged, field)
                         ->CopyFrom(in.GetReflection()->GetRepeatedMessage(in, field, i));
@@ -333,7 +333,8 @@ class ProviderService final : public v1::ProviderService::CallbackService {
               } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
                 r->SetString(&merged, field, in.GetReflection()->GetString(in, field));
               } else if (in.GetReflection()->HasField(in, field)) {
-                r->MutableMessage(&merged, field)->CopyFrom(in.GetReflection()->GetMessage(in, field));
+                r->MutableMessage(&merged, field)
+                    ->CopyFrom(in.GetReflection()->GetMessage(in, field));
               }
             }
             FieldViolations v;

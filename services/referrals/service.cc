@@ -19,8 +19,7 @@ platform::ServiceSpec Spec() {
   spec.check_flags = registry::CheckRegistryFlags;
   spec.build = [](platform::ServiceContext& context) -> absl::StatusOr<Services> {
     if (context.sealer == nullptr) {
-      return absl::FailedPreconditionError(
-          "the referrals service needs field keys (--field_keys)");
+      return absl::FailedPreconditionError("the referrals service needs field keys (--field_keys)");
     }
     auto registry = registry::RegistryClientFromFlags();
     return BuildServices(context, std::move(registry));

@@ -130,7 +130,8 @@ void CheckDelivery(FieldViolations& v, const v1::DeliveryChannel& d) {
 
 void CheckCoverage(FieldViolations& v, const v1::Provider& p) {
   if (p.coverage().empty()) {
-    v.Add("provider.coverage", "is required: at least one region the provider takes referrals from");
+    v.Add("provider.coverage",
+          "is required: at least one region the provider takes referrals from");
     return;
   }
   if (p.coverage_size() > kMaxCoverage) {
@@ -148,8 +149,8 @@ void CheckCoverage(FieldViolations& v, const v1::Provider& p) {
     bool clash = false;
     for (const auto& [j, other] : parsed) {
       if (other.Contains(*code) || code->Contains(other)) {
-        v.Add(field, absl::StrCat(other == *code ? "repeats" : "overlaps", " provider.coverage[",
-                                  j, "]: list each area once, none inside another"));
+        v.Add(field, absl::StrCat(other == *code ? "repeats" : "overlaps", " provider.coverage[", j,
+                                  "]: list each area once, none inside another"));
         clash = true;
         break;
       }
@@ -218,9 +219,11 @@ void CheckProvider(FieldViolations& v, const v1::Provider& p, absl::CivilDay tod
     v.Add("provider.location", "must be regions/{village code}, e.g. regions/32.73.04.1001");
   }
   resource::CheckText(v, "provider.address_line", p.address_line(), 500, false);
-  const bool phone_chars = std::all_of(p.public_phone().begin(), p.public_phone().end(), [](char c) {
-    return absl::ascii_isdigit(c) || absl::string_view(" +-()").find(c) != absl::string_view::npos;
-  });
+  const bool phone_chars =
+      std::all_of(p.public_phone().begin(), p.public_phone().end(), [](char c) {
+        return absl::ascii_isdigit(c) ||
+               absl::string_view(" +-()").find(c) != absl::string_view::npos;
+      });
   if (p.public_phone().size() > 30 || !phone_chars) {
     v.Add("provider.public_phone", "must be at most 30 of digits, spaces, + - ( )");
   }
@@ -280,10 +283,10 @@ int64_t OfferingMask(const v1::Provider& p) {
 
 absl::Status CheckProviderMove(v1::Provider::State from, v1::Provider::State to) {
   using P = v1::Provider;
-  const bool legal = (from == P::STATE_ACTIVE && to == P::STATE_SUSPENDED) ||
-                     (from == P::STATE_SUSPENDED && to == P::STATE_ACTIVE) ||
-                     ((from == P::STATE_ACTIVE || from == P::STATE_SUSPENDED) &&
-                      to == P::STATE_CLOSED);
+  const bool legal =
+      (from == P::STATE_ACTIVE && to == P::STATE_SUSPENDED) ||
+      (from == P::STATE_SUSPENDED && to == P::STATE_ACTIVE) ||
+      ((from == P::STATE_ACTIVE || from == P::STATE_SUSPENDED) && to == P::STATE_CLOSED);
   if (legal) return absl::OkStatus();
   return platform::WithReason(
       absl::FailedPreconditionError(absl::StrCat("a provider cannot move from ",

@@ -26,8 +26,7 @@ namespace v1 = ::ibm::referrals::v1;
 void CheckProvider(platform::FieldViolations& v, const v1::Provider& p, absl::CivilDay today);
 
 // The region a `regions/{code}` name holds; INVALID_ARGUMENT naming `field` otherwise.
-absl::StatusOr<domain::RegionCode> ParseRegionName(absl::string_view name,
-                                                   absl::string_view field);
+absl::StatusOr<domain::RegionCode> ParseRegionName(absl::string_view name, absl::string_view field);
 
 // The regions that cover `code` when listed in a provider's coverage: itself and every
 // enclosing region, province first.

@@ -105,9 +105,8 @@ absl::Status LoadChildren(sql::Session& s, Provider& p) {
 
 absl::StatusOr<Provider> Providers::Get(sql::Session& s, absl::string_view id,
                                         absl::string_view name, bool for_update) const {
-  auto row =
-      s.QueryOne(sql::Statement(kSelect, {kColumns}, for_update ? dialect_.ForUpdate() : ""), {id},
-                 name);
+  auto row = s.QueryOne(sql::Statement(kSelect, {kColumns}, for_update ? dialect_.ForUpdate() : ""),
+                        {id}, name);
   if (!row.ok()) return row.status();
   Provider p = FromRow(*row);
   if (absl::Status loaded = LoadChildren(s, p); !loaded.ok()) return loaded;
@@ -142,9 +141,9 @@ absl::Status Providers::Insert(sql::Session& s, const Provider& p) const {
 
 absl::Status Providers::Update(sql::Session& s, Provider& p) const {
   ++p.version;
-  auto done = s.Exec(kUpdate, {p.display_name, p.location, p.satker_id, p.state, p.ipwl ? 1 : 0,
-                               p.service_types, p.mode, sql::Bytes{p.details}, p.version,
-                               p.update_time_us, p.id});
+  auto done = s.Exec(
+      kUpdate, {p.display_name, p.location, p.satker_id, p.state, p.ipwl ? 1 : 0, p.service_types,
+                p.mode, sql::Bytes{p.details}, p.version, p.update_time_us, p.id});
   if (!done.ok()) return done.status();
   for (const char* stmt : {kDeleteCoverage, kDeletePrincipals}) {
     if (auto gone = s.Exec(stmt, {p.id}); !gone.ok()) return gone.status();
@@ -165,7 +164,8 @@ absl::StatusOr<std::vector<Provider>> Providers::List(sql::Session& s, const Pro
   }
   if (!f.located_in.empty()) {
     where += kLocatedIn;
-    const std::string below = absl::StrCat(f.located_in, "."), beyond = absl::StrCat(f.located_in, "/");
+    const std::string below = absl::StrCat(f.located_in, "."),
+                      beyond = absl::StrCat(f.located_in, "/");
     params.push_back(f.located_in);
     params.push_back(below);
     params.push_back(beyond);

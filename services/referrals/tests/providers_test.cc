@@ -28,9 +28,9 @@ TEST_P(ProvidersTest, CreateMakesAnActiveProviderOfTheLocationsSatker) {
   get.set_name(made.name());
   v1::Provider got;
   // The directory is public: an agent, a provider and the village-fund system all read it.
-  for (auto* ctx : {RAs("agent", "bnnk-32.73", agent_.name()).release(),
-                    RProvider("someone-else").release(),
-                    RAs("auditor", "bnnp-33", "auditor-1").release()}) {
+  for (auto* ctx :
+       {RAs("agent", "bnnk-32.73", agent_.name()).release(), RProvider("someone-else").release(),
+        RAs("auditor", "bnnp-33", "auditor-1").release()}) {
     std::unique_ptr<grpc::ClientContext> owned(ctx);
     s = providers_->GetProvider(owned.get(), get, &got);
     ASSERT_TRUE(s.ok()) << s.error_message();
@@ -331,7 +331,8 @@ TEST_P(ProvidersTest, UpdateChangesTheMaskedFieldsUnderTheEtag) {
   grpc::Status s = providers_->UpdateProvider(RBnnk().get(), req, &updated);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(updated.display_name(), "UPT Puskesmas Caringin");
-  EXPECT_THAT(updated.coverage(), ::testing::UnorderedElementsAre("regions/32.01", "regions/32.73"));
+  EXPECT_THAT(updated.coverage(),
+              ::testing::UnorderedElementsAre("regions/32.01", "regions/32.73"));
   EXPECT_EQ(updated.offerings_size(), 2);  // not in the mask: kept
   EXPECT_EQ(updated.etag(), "2");
 
