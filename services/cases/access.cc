@@ -17,10 +17,6 @@ constexpr absl::string_view kHeader =
     "| method | BNN | BNNP | BNNK | agent | supervisor | auditor | referrals | supervision | "
     "integration | village fund | provider | note |";
 
-absl::Status NotAllowed(absl::string_view why) {
-  return platform::WithReason(absl::PermissionDeniedError(why), "ROLE_NOT_ALLOWED");
-}
-
 absl::string_view Symbol(char cell) {
   switch (static_cast<Cell>(cell)) {
     case Cell::kDenied:
@@ -145,25 +141,26 @@ absl::StatusOr<CallerKind> ClassifyCaller(const auth::Principal& caller) {
   using auth::Role;
   switch (caller.role) {
     case Role::kService:
-      return NotAllowed(
+      return auth::RoleNotAllowed(
           "the role service is not admitted by ibm.cases.v1: each system calls with its own "
           "identity (role system)");
     case Role::kSystem:
-      if (!caller.satker.empty()) return NotAllowed("a system token must not carry a satker");
+      if (!caller.satker.empty())
+        return auth::RoleNotAllowed("a system token must not carry a satker");
       if (caller.system == "referrals") return CallerKind::kReferrals;
       if (caller.system == "supervision") return CallerKind::kSupervision;
       if (caller.system == "integration") return CallerKind::kIntegration;
-      return NotAllowed("the token's system is not one this package admits");
+      return auth::RoleNotAllowed("the token's system is not one this package admits");
     case Role::kVillageFund:
     case Role::kProvider:
       if (!caller.satker.empty()) {
-        return NotAllowed("an outside organisation's token must not carry a BNN satker");
+        return auth::RoleNotAllowed("an outside organisation's token must not carry a BNN satker");
       }
       return caller.role == Role::kVillageFund ? CallerKind::kVillageFund : CallerKind::kProvider;
     case Role::kAgent: {
       std::vector<absl::string_view> p = absl::StrSplit(caller.subject, '/');
       if (p.size() != 4 || p[0] != "units" || p[2] != "agents" || p[3].empty()) {
-        return NotAllowed("an agent's token sub must be units/{unit}/agents/{agent}");
+        return auth::RoleNotAllowed("an agent's token sub must be units/{unit}/agents/{agent}");
       }
       return CallerKind::kAgent;
     }
@@ -173,7 +170,7 @@ absl::StatusOr<CallerKind> ClassifyCaller(const auth::Principal& caller) {
       return CallerKind::kAuditor;
     case Role::kOfficer: {
       auto satker = domain::SatkerId::Parse(caller.satker);
-      if (!satker.ok()) return NotAllowed("an officer's token must carry a satker");
+      if (!satker.ok()) return auth::RoleNotAllowed("an officer's token must carry a satker");
       switch (satker->kind()) {
         case domain::SatkerKind::kCentral:
           return CallerKind::kBnn;
@@ -184,24 +181,17 @@ absl::StatusOr<CallerKind> ClassifyCaller(const auth::Principal& caller) {
       }
     }
   }
-  return NotAllowed("unknown role");
+  return auth::RoleNotAllowed("unknown role");
 }
 
 absl::StatusOr<Grant> RequireAccess(const auth::Principal& caller, absl::string_view method) {
-  const MethodAccess* row = nullptr;
-  for (const MethodAccess& r : AccessTable()) {
-    if (r.method == method) row = &r;
-  }
-  if (row == nullptr || row->cells.size() != kCallerKinds) {
-    return IBM_BUG("no access rule for ", method);
-  }
+  auto row = auth::FindAccessRow(AccessTable(), method, kCallerKinds);
+  if (!row.ok()) return row.status();
   auto kind = ClassifyCaller(caller);
   if (!kind.ok()) return kind.status();
-  const Cell cell = static_cast<Cell>(row->cells[static_cast<int>(*kind)]);
+  const Cell cell = static_cast<Cell>((*row)->cells[static_cast<int>(*kind)]);
   if (cell == Cell::kDenied) {
-    return NotAllowed(absl::StrCat("the caller (", auth::RoleName(caller.role),
-                                   caller.system.empty() ? "" : ":", caller.system,
-                                   ") may not call ", method));
+    return auth::RoleNotAllowed(caller, method);
   }
   if (cell == Cell::kCentral && !caller.scope.national()) {
     return platform::WithReason(
@@ -214,16 +204,7 @@ absl::StatusOr<Grant> RequireAccess(const auth::Principal& caller, absl::string_
 }
 
 std::string AccessMatrixMarkdown() {
-  std::string out =
-      absl::StrCat(kHeader, "\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | ",
-                   "--- | --- | --- | --- |\n");
-  for (const MethodAccess& row : AccessTable()) {
-    std::vector<std::string> cells = {std::string(row.method)};
-    for (char c : row.cells) cells.emplace_back(Symbol(c));
-    cells.emplace_back(row.note);
-    absl::StrAppend(&out, "| ", absl::StrJoin(cells, " | "), " |\n");
-  }
-  return out;
+  return auth::AccessMatrixMarkdown(kHeader, AccessTable(), Symbol);
 }
 
 }  // namespace ibm::cases

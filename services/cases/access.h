@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "auth/access_table.h"
 #include "auth/principal.h"
 
 namespace ibm::cases {
@@ -53,11 +54,7 @@ enum class Cell : char {
   kCentral = 'C',
 };
 
-struct MethodAccess {
-  absl::string_view method;
-  absl::string_view cells;  // kCallerKinds letters, in CallerKind order
-  absl::string_view note;   // shown in the docs' matrix
-};
+using auth::MethodAccess;
 
 // Every method of ibm.cases.v1, in the order of the docs.
 const std::vector<MethodAccess>& AccessTable();

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "auth/access_table.h"
 #include "auth/principal.h"
 
 namespace ibm::referrals {
@@ -44,11 +45,7 @@ enum class Cell : char {
   kEverywhere = 'A',   // ✓*  anyone admitted, anywhere
 };
 
-struct MethodAccess {
-  absl::string_view method;
-  absl::string_view cells;  // kCallerKinds letters, in CallerKind order
-  absl::string_view note;   // shown in the docs' matrix
-};
+using auth::MethodAccess;
 
 // Every method of ibm.referrals.v1 the service serves, in the order of the docs.
 const std::vector<MethodAccess>& AccessTable();

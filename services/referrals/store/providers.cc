@@ -172,11 +172,11 @@ absl::StatusOr<std::vector<Provider>> Providers::List(sql::Session& s, const Pro
   }
   if (f.kind != 0) {
     where += kByKind;
-    params.push_back(f.kind);
+    params.emplace_back(int64_t{f.kind});
   }
   if (f.service_type_bit != 0) {
     where += kByServiceType;
-    params.push_back(f.service_type_bit);
+    params.emplace_back(int64_t{f.service_type_bit});
   }
   if (f.ipwl_only) where += kIpwlOnly;
   if (after) {
@@ -185,7 +185,7 @@ absl::StatusOr<std::vector<Provider>> Providers::List(sql::Session& s, const Pro
     params.push_back(after->display_name);
     params.push_back(after->id);
   }
-  params.push_back(limit);
+  params.emplace_back(int64_t{limit});
   auto rows =
       s.Query(sql::Statement(kList, {kColumns, sql::Placeholders(f.states.size()), where}), params);
   if (!rows.ok()) return rows.status();
